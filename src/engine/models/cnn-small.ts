@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { BatchNorm } from '../nn/batch-norm';
+import { QConv2d } from '../nn/conv2d';
+import { QDense } from '../nn/dense';
+import type { ForwardContext } from '../quant/quantizers';
+import { StoreModel } from './base';
+import type { ModelSpec } from './types';
+
+/**
+ * Three 3×3 convolutions (32, 64, 64 channels) with BatchNorm and ReLU, 2×2 max-pooling after the second and
+ * third, and a dense head: the same shape as the PyTorch baseline used for speed comparisons.
+ */
+export class CnnSmall extends StoreModel {
+  private readonly convs: QConv2d[];
+  private readonly norms: BatchNorm[];
+  private readonly head: QDense;
+
+  constructor(spec: ModelSpec) {
+    super(spec);
+    const [h, w, c] = spec.inputShape;
+    const { wbits, abits, firstLastBits, perChannel } = spec.quant;
+    const channels = [c, 32, 64, 64];
+    this.convs = [];
+    this.norms = [];
+    for (let i = 0; i < 3; i++) {
+      const first = i === 0;
+      this.convs.push(
+        new QConv2d(this.store, `conv${i + 1}`, {
+          inChannels: channels[i],
+          outChannels: channels[i + 1],
+          kernel: 3,
+          stride: 1,
+          wbits: first ? firstLastBits : wbits,
+          abits: first ? null : abits,
+          perChannel,
+        }),
+      );
+      this.norms.push(new BatchNorm(this.store, `bn${i + 1}`, channels[i + 1]));
+    }
+    const pooled = Math.floor(Math.floor(h / 2) / 2) * Math.floor(Math.floor(w / 2) / 2) * 64;
+    this.head = new QDense(this.store, 'fc', {
+      inputs: pooled,
+      units: spec.numClasses,
+      wbits: firstLastBits,
+      abits: firstLastBits,
+      perChannel,
+    });
+  }
+
+  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
+    let h = x;
+    for (let i = 0; i < 3; i++) {
+      h = tf.relu(this.norms[i].forward(this.convs[i].forward(h, ctx), ctx));
+      if (i > 0) h = tf.maxPool(h, 2, 2, 'valid');
+    }
+    return this.head.forward(tf.reshape(h, [h.shape[0], -1]), ctx);
+  }
+}

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ForwardContext } from '../quant/quantizers';
+import type { ParamStore } from './params';
+
+/**
+ * Batch normalisation over the last axis. Training: batch statistics, and running averages updated
+ * (PyTorch's convention: running ← (1−m)·running + m·batch, unbiased variance). Eval: running averages.
+ */
+export class BatchNorm {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+
+  constructor(
+    store: ParamStore,
+    readonly name: string,
+    channels: number,
+    private readonly momentum = 0.1,
+    private readonly epsilon = 1e-5,
+  ) {
+    this.gamma = store.add(`${name}/gamma`, 'bn-gamma', tf.ones([channels]));
+    this.beta = store.add(`${name}/beta`, 'bn-beta', tf.zeros([channels]));
+    this.runningMean = store.addBuffer(`${name}/mean`, tf.zeros([channels]));
+    this.runningVar = store.addBuffer(`${name}/var`, tf.ones([channels]));
+  }
+
+  forward<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
+    if (!ctx.training) {
+      return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as T;
+    }
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    if (ctx.updateStats) {
+      const n = x.size / x.shape[x.shape.length - 1];
+      const m = this.momentum;
+      tf.tidy(() => {
+        const bv = tf.mul(variance, n / Math.max(n - 1, 1));
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(bv, m)));
+      });
+    }
+    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as T;
+  }
+}
