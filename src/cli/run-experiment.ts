@@ -1,0 +1,80 @@
+import type { Dataset } from '../engine/data/types';
+import { resolveConfig, type Method, type TrainConfigInput } from '../engine/train/config';
+import { TrainingSession } from '../engine/train/session';
+import type { RunResult } from './results';
+
+export interface RunSpec {
+  model: TrainConfigInput['model'] & string;
+  method: Method;
+  wbits: number;
+  abits: number;
+  seed: number;
+}
+
+/** methods × bit widths × seeds per model; fp32 ignores bit widths, so it runs once per seed. */
+export function expandRuns(models: string[], methods: Method[], bits: [number, number][], seeds: number[]): RunSpec[] {
+  const runs: RunSpec[] = [];
+  for (const model of models) {
+    for (const method of methods) {
+      const widths = method === 'fp32' ? [[32, 32] as [number, number]] : bits;
+      for (const [wbits, abits] of widths) for (const seed of seeds) runs.push({ model: model as RunSpec['model'], method, wbits, abits, seed });
+    }
+  }
+  return runs;
+}
+
+export function runLabel(r: RunSpec): string {
+  return `${r.model} ${r.method}${r.method === 'fp32' ? '' : ` W${r.wbits}A${r.abits}`} seed ${r.seed}`;
+}
+
+/** Trains one run to the end and measures it; the mean step time leaves out the first step (calibration, compile). */
+export async function trainRun(
+  ds: Dataset,
+  base: TrainConfigInput,
+  spec: RunSpec,
+  backend: string,
+  onStep: () => void,
+): Promise<RunResult> {
+  const config = resolveConfig({
+    ...base,
+    model: spec.model,
+    method: spec.method,
+    seed: spec.seed,
+    quant: { ...base.quant, wbits: spec.wbits, abits: spec.abits },
+  });
+  const session = new TrainingSession(ds, config);
+  let msTotal = 0;
+  let timed = 0;
+  let lastLoss = NaN;
+  try {
+    await session.start({
+      onStep: (m) => {
+        if (m.step > 1) {
+          msTotal += m.msPerStep;
+          timed++;
+        }
+        lastLoss = m.loss;
+        onStep();
+      },
+    });
+    const test = await session.evaluate('test');
+    return {
+      method: spec.method,
+      seed: spec.seed,
+      wbits: config.quant.wbits,
+      abits: config.quant.abits,
+      testAccuracy: test.accuracy,
+      steps: session.step,
+      msPerStep: timed > 0 ? msTotal / timed : NaN,
+      backend,
+      model: spec.model,
+      dataset: ds.name,
+      testLoss: test.loss,
+      finalTrainLoss: lastLoss,
+      labeled: config.labeled,
+      batchSize: config.batchSize,
+    };
+  } finally {
+    session.dispose();
+  }
+}

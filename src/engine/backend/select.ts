@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_NAMES, type AdapterInfo, type BackendChoice, type BackendName, type BackendReport } from './types';
+import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter';
+import { describeAdapter, probeWebgpuAdapter } from './webgpu-adapter';
+
+export interface BackendOptions {
+  /** Where the wasm binaries are served from (browser bundles); Node finds them itself. */
+  wasmPaths?: Record<string, string> | string;
+  /** wasm threads; the browser needs a cross-origin-isolated page for more than one. */
+  wasmThreads?: number;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0] : String(e);
+}
+
+/** Tries one backend; returns null on success or the reason it cannot be used. */
+async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions, adapterOut: { a: AdapterInfo | null }): Promise<string | null> {
+  try {
+    if (name === 'webgpu') {
+      const adapter = await probeWebgpuAdapter();
+      if (!adapter) return 'no WebGPU adapter';
+      if (auto && adapter.software) return `only a software adapter (${describeAdapter(adapter)}), slower than wasm`;
+      // The package registers itself on import, and only if navigator.gpu exists by then.
+      await import('@tensorflow/tfjs-backend-webgpu');
+      if (!(await tf.setBackend('webgpu'))) return 'the WebGPU backend failed to initialise';
+      adapterOut.a = adapter;
+      return null;
+    }
+    if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never);
+      if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+      registerWasmConv2DBackpropFilter();
+      return (await tf.setBackend('wasm')) ? null : 'the wasm backend failed to initialise';
+    }
+    return (await tf.setBackend(name)) ? null : `the ${name} backend failed to initialise`;
+  } catch (e) {
+    return errorText(e);
+  }
+}
+
+/**
+ * Selects and readies a TF.js backend. `auto` tries webgpu, wasm, webgl, cpu in that order; a named backend is
+ * tried first and the rest follow as fallbacks. Every backend passed over leaves one line in `fallbacks`.
+ */
+export async function initBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<BackendReport> {
+  const auto = choice === 'auto';
+  const order: BackendName[] = auto ? [...BACKEND_NAMES] : [choice, ...BACKEND_NAMES.filter((b) => b !== choice)];
+  const fallbacks: string[] = [];
+  const adapter = { a: null as AdapterInfo | null };
+  for (const name of order) {
+    const reason = await tryBackend(name, auto, opts, adapter);
+    if (reason === null) {
+      await tf.ready();
+      return { name, adapter: name === 'webgpu' ? adapter.a : null, fallbacks };
+    }
+    fallbacks.push(`${name}: ${reason}`);
+  }
+  throw new Error(`no TF.js backend could start: ${fallbacks.join('; ')}`);
+}
+
+export function describeBackend(r: BackendReport): string {
+  return r.adapter ? `${r.name} on ${describeAdapter(r.adapter)}` : r.name;
+}

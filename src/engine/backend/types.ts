@@ -1,0 +1,20 @@
+export const BACKEND_NAMES = ['webgpu', 'wasm', 'webgl', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** `auto`: webgpu on a hardware adapter, else the fastest CPU path (wasm), then webgl, then cpu. */
+export type BackendChoice = BackendName | 'auto';
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** True for software adapters (SwiftShader, llvmpipe): correct but slow. */
+  software: boolean;
+}
+
+export interface BackendReport {
+  name: BackendName;
+  adapter: AdapterInfo | null;
+  /** One line per backend passed over, saying why. */
+  fallbacks: string[];
+}

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+import type { Dataset, ImageSet } from './types';
+
+/** Per-channel mean and standard deviation of pixel values in [0, 1]. */
+export interface Normalization {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+/** Statistics of the whole training split, so every run (and the teacher) normalises alike. */
+export function channelStats(ds: Dataset): Normalization {
+  const c = ds.channels;
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  const px = ds.train.images;
+  for (let i = 0; i < px.length; i++) {
+    const v = px[i] / 255;
+    sum[i % c] += v;
+    sq[i % c] += v * v;
+  }
+  const n = px.length / c;
+  const mean = new Float32Array(c);
+  const std = new Float32Array(c);
+  for (let k = 0; k < c; k++) {
+    mean[k] = sum[k] / n;
+    std[k] = Math.sqrt(Math.max(sq[k] / n - mean[k] * mean[k], 1e-12));
+  }
+  return { mean, std };
+}
+
+export interface Batch {
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
+}
+
+/** Gathers images by index into a normalised NHWC float batch and int32 labels. */
+export function makeBatch(ds: Dataset, set: ImageSet, indices: ArrayLike<number>, norm: Normalization): Batch {
+  const { height: h, width: w, channels: c } = ds;
+  const per = h * w * c;
+  const x = new Float32Array(indices.length * per);
+  const y = new Int32Array(indices.length);
+  const scale = new Float32Array(c);
+  const shift = new Float32Array(c);
+  for (let k = 0; k < c; k++) {
+    scale[k] = 1 / (255 * norm.std[k]);
+    shift[k] = norm.mean[k] / norm.std[k];
+  }
+  for (let b = 0; b < indices.length; b++) {
+    const src = indices[b] * per;
+    const dst = b * per;
+    for (let i = 0; i < per; i++) {
+      const k = i % c;
+      x[dst + i] = set.images[src + i] * scale[k] - shift[k];
+    }
+    y[b] = set.labels[indices[b]];
+  }
+  return { x: tf.tensor4d(x, [indices.length, h, w, c]), y: tf.tensor1d(y, 'int32') };
+}
+
+/** Endless seeded batches over a fixed index list: reshuffled every epoch, batches may cross epoch borders. */
+export class BatchSampler {
+  private readonly order: Int32Array;
+  private pos: number;
+  private readonly rng: Rng;
+
+  constructor(indices: Int32Array, seed: number, purpose: string) {
+    if (indices.length === 0) throw new RangeError(`no images to draw ${purpose} batches from`);
+    this.order = Int32Array.from(indices);
+    this.rng = new Rng(seed, `sampler:${purpose}`);
+    this.rng.shuffle(this.order);
+    this.pos = 0;
+  }
+
+  next(size: number): Int32Array {
+    const out = new Int32Array(size);
+    for (let i = 0; i < size; i++) {
+      if (this.pos === this.order.length) {
+        this.rng.shuffle(this.order);
+        this.pos = 0;
+      }
+      out[i] = this.order[this.pos++];
+    }
+    return out;
+  }
+}
