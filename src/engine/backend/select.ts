@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type AdapterInfo, type BackendChoice, type BackendName, type BackendReport } from './types';
+import { registerWebgpuMaxPoolGrad } from '../kernels/webgpu/max-pool-grad';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter';
 import { describeAdapter, probeWebgpuAdapter } from './webgpu-adapter';
 
@@ -23,6 +24,7 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
       if (auto && adapter.software) return `only a software adapter (${describeAdapter(adapter)}), slower than wasm`;
       // The package registers itself on import, and only if navigator.gpu exists by then.
       await import('@tensorflow/tfjs-backend-webgpu');
+      registerWebgpuMaxPoolGrad();
       if (!(await tf.setBackend('webgpu'))) return 'the WebGPU backend failed to initialise';
       adapterOut.a = adapter;
       return null;

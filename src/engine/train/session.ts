@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchSampler, channelStats, makeBatch, type Normalization } from '../data/batches';
 import { splitTrain } from '../data/split';
 import type { Dataset } from '../data/types';
-import { buildModel, CALIBRATE_CTX, TRAIN_CTX, type Model } from '../models';
+import { buildModel, type Model } from '../models';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { evaluateModel } from './evaluate';
 import { cosineLr } from './lr-schedule';
 import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from './metrics';
 import { createOptimizer, type Optimizer } from './optimizers';
+import { calibrate, supervisedStep } from './step';
 
 export type SessionState = 'ready' | 'running' | 'paused' | 'done' | 'failed';
 
@@ -63,25 +64,18 @@ export class TrainingSession {
     const t0 = performance.now();
     const lr = cosineLr(this.stepsDone, c.steps, c.lr, c.warmupSteps);
     const { x, y } = makeBatch(this.dataset, this.dataset.train, this.sampler.next(c.batchSize), this.norm);
-    if (!this.calibrated) {
-      // LSQ initialises activation steps from the first batch, layer by layer, before any update.
-      tf.tidy(() => {
-        this.model.forward(x, CALIBRATE_CTX);
-      });
-      this.calibrated = true;
+    let result: { loss: number; correct: number };
+    try {
+      if (!this.calibrated) {
+        calibrate(this.model, x);
+        this.calibrated = true;
+      }
+      result = await supervisedStep(this.model, this.optimizer, x, y, this.dataset.numClasses, lr);
+    } finally {
+      tf.dispose([x, y]);
     }
-    const kept: { hits?: tf.Tensor } = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = this.model.forward(x, TRAIN_CTX);
-      kept.hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(y, this.dataset.numClasses), logits) as tf.Scalar;
-    }, this.model.params.map((p) => p.variable));
-    this.optimizer.apply(grads, lr);
-    const hits = kept.hits as tf.Tensor;
-    const both = tf.stack([value, hits]);
-    const [loss, correct] = await both.data();
-    tf.dispose([x, y, value, hits, both, ...Object.values(grads)]);
     this.stepsDone++;
+    const { loss, correct } = result;
     if (!Number.isFinite(loss)) {
       this.stateValue = 'failed';
       throw new TrainingDivergedError(this.stepsDone);
