@@ -42,6 +42,14 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
   }
 }
 
+async function backendDetail(name: BackendName): Promise<string> {
+  if (name !== 'wasm') return '';
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = wasm.getThreadsCount();
+  return `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
 /**
  * Selects and readies a TF.js backend. `auto` tries webgpu, wasm, webgl, cpu in that order; a named backend is
  * tried first and the rest follow as fallbacks. Every backend passed over leaves one line in `fallbacks`.
@@ -55,7 +63,7 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: BackendO
     const reason = await tryBackend(name, auto, opts, adapter);
     if (reason === null) {
       await tf.ready();
-      return { name, adapter: name === 'webgpu' ? adapter.a : null, fallbacks };
+      return { name, adapter: name === 'webgpu' ? adapter.a : null, detail: await backendDetail(name), fallbacks };
     }
     fallbacks.push(`${name}: ${reason}`);
   }
@@ -63,5 +71,6 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: BackendO
 }
 
 export function describeBackend(r: BackendReport): string {
-  return r.adapter ? `${r.name} on ${describeAdapter(r.adapter)}` : r.name;
+  const base = r.adapter ? `${r.name} on ${describeAdapter(r.adapter)}` : r.name;
+  return r.detail ? `${base} (${r.detail})` : base;
 }

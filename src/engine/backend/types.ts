@@ -15,6 +15,8 @@ export interface AdapterInfo {
 export interface BackendReport {
   name: BackendName;
   adapter: AdapterInfo | null;
+  /** Backend-specific detail, e.g. wasm's SIMD and thread count. */
+  detail: string;
   /** One line per backend passed over, saying why. */
   fallbacks: string[];
 }

@@ -1,0 +1,20 @@
+import type { WorkerCommand, WorkerEvent } from './protocol';
+
+/** The page's handle on one training Worker (a dedicated module Worker: the only kind that gets WebGPU). */
+export class TrainingWorkerClient {
+  private readonly worker: Worker;
+
+  constructor(onEvent: (e: WorkerEvent) => void) {
+    this.worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: 'training' });
+    this.worker.onmessage = (e: MessageEvent<WorkerEvent>) => onEvent(e.data);
+    this.worker.onerror = (e: ErrorEvent) => onEvent({ type: 'error', message: `the training worker crashed: ${e.message || 'unknown error'}` });
+  }
+
+  send(cmd: WorkerCommand): void {
+    this.worker.postMessage(cmd);
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
