@@ -26,9 +26,7 @@ export class BatchNorm {
   }
 
   forward<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
-    if (!ctx.training) {
-      return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as T;
-    }
+    if (!ctx.training) return this.normalize(x, this.runningMean, this.runningVar);
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
     if (ctx.updateStats) {
@@ -40,6 +38,15 @@ export class BatchNorm {
         this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(bv, m)));
       });
     }
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as T;
+    return this.normalize(x, mean, variance);
+  }
+
+  /**
+   * (x − mean)·γ/sqrt(var + ε) + β from broadcasting ops. tf.batchNorm's gradient tiles mean and variance to the
+   * full activation shape, which dominated a wasm training step; broadcasting gradients reduce instead.
+   */
+  private normalize<T extends tf.Tensor>(x: T, mean: tf.Tensor, variance: tf.Tensor): T {
+    const scale = tf.mul(tf.rsqrt(tf.add(variance, this.epsilon)), this.gamma);
+    return tf.add(tf.mul(tf.sub(x, mean), scale), this.beta) as T;
   }
 }

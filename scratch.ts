@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from './src/engine/backend/select';
+import { buildModel } from './src/engine/models';
+import { createOptimizer } from './src/engine/train/optimizers';
+import { resolveConfig } from './src/engine/train/config';
+import { calibrate, supervisedStep } from './src/engine/train/step';
+const r = await initBackend((process.argv[2] ?? 'wasm') as 'wasm');
+console.log(r);
+const cfg = resolveConfig({ model: 'cnn-small' });
+const m = buildModel({ name: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, quant: cfg.quant, seed: 0 });
+const opt = createOptimizer(m.params, cfg.optimizer);
+const x = tf.randomNormal([64, 28, 28, 1]) as tf.Tensor4D; const y = tf.tensor1d(Array.from({length:64},(_, i)=>i%10), 'int32');
+calibrate(m, x);
+for (let i = 0; i < 2; i++) await supervisedStep(m, opt, x, y, 10, 0.01);
+let t = performance.now(); await supervisedStep(m, opt, x, y, 10, 0.01); console.log('step ms', performance.now() - t);
+const prof = await tf.profile(async () => { await supervisedStep(m, opt, x, y, 10, 0.01); });
+const agg: Record<string, {n: number, ms: number}> = {};
+for (const k of prof.kernels) { const ms = Number(await k.kernelTimeMs) || 0; const a = agg[k.name] ??= { n: 0, ms: 0 }; a.n++; a.ms += ms; }
+console.log('kernels', prof.kernels.length);
+for (const [k, v] of Object.entries(agg).sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(k.padEnd(24), v.n, v.ms.toFixed(1));
