@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type AdapterInfo, type BackendChoice, type BackendName, type BackendReport } from './types';
 import { registerWebgpuMaxPoolGrad } from '../kernels/webgpu/max-pool-grad';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter';
+import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input';
 import { describeAdapter, probeWebgpuAdapter } from './webgpu-adapter';
 
 export interface BackendOptions {
@@ -34,6 +35,7 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never);
       if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
       registerWasmConv2DBackpropFilter();
+      registerWasmConv2DBackpropInput();
       return (await tf.setBackend('wasm')) ? null : 'the wasm backend failed to initialise';
     }
     return (await tf.setBackend(name)) ? null : `the ${name} backend failed to initialise`;
