@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type AdapterInfo, type BackendChoice, type BackendName, type BackendReport } from './types';
 import { registerWebgpuMaxPoolGrad } from '../kernels/webgpu/max-pool-grad';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter';
-import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input';
+import { registerWasmConv2DBackpropFilter } from '../kernels/wasm/conv2d-backprop-filter';
+import { registerWasmConv2DBackpropInput } from '../kernels/wasm/conv2d-backprop-input';
 import { describeAdapter, probeWebgpuAdapter } from './webgpu-adapter';
 
 export interface BackendOptions {

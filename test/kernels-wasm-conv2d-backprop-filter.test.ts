@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmConv2DBackpropFilter } from '../src/engine/backend/wasm-conv2d-backprop-filter';
+import { registerWasmConv2DBackpropFilter } from '../src/engine/kernels/wasm/conv2d-backprop-filter';
 import { Rng } from '../src/engine/util/rng';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
