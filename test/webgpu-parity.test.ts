@@ -17,7 +17,7 @@ import { channelStats, makeBatch } from '../src/engine/data/batches';
 import { buildModel } from '../src/engine/models';
 import { createOptimizer } from '../src/engine/train/optimizers';
 import { resolveConfig } from '../src/engine/train/config';
-import { calibrate, supervisedStep } from '../src/engine/train/step';
+import { calibrate, trainingStep } from '../src/engine/train/step';
 import { syntheticDataset } from './helpers/synthetic-dataset';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -55,7 +55,7 @@ async function oneStep(backend: BackendName, perChannel: boolean) {
   const { x, y } = makeBatch(ds, ds.train, Int32Array.from({ length: 8 }, (_, i) => i * 3), channelStats(ds));
   calibrate(model, x);
   await roundStepsToPowersOfTwo(model.params.filter((p) => p.kind === 'step').map((p) => p.variable));
-  const { loss } = await supervisedStep(model, optimizer, x, y, 4, 0.05);
+  const { loss } = await trainingStep(model, optimizer, x, y, 4, 0.05);
   const values: Record<string, number[]> = {};
   for (const p of [...model.params, ...model.buffers]) values[p.name] = Array.from(await p.variable.data());
   tf.dispose([x, y]);

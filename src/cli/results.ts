@@ -13,6 +13,8 @@ export interface RunResult {
   model: string;
   dataset: string;
   testLoss: number;
+  /** On the held-out validation split (`--validation N`), for choices that must not look at the test split. */
+  validationAccuracy: number | null;
   finalTrainLoss: number;
   labeled: number;
   batchSize: number;
@@ -27,20 +29,23 @@ export function summarize(runs: readonly RunResult[], header: string): string {
     const key = `${r.model}|${r.method}|${r.wbits}|${r.abits}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
+  const withVal = runs.some((r) => r.validationAccuracy !== null);
   const lines = [
     header,
     '',
-    '| model | method | W/A bits | test accuracy (%) | seeds | ms/step | backend |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| model | method | W/A bits | ${withVal ? 'validation accuracy (%) | ' : ''}test accuracy (%) | seeds | ms/step | backend |`,
+    `| --- | --- | --- | ${withVal ? '--- | ' : ''}--- | --- | --- | --- |`,
   ];
   for (const g of groups.values()) {
     const r0 = g[0];
     const acc = meanStd(g.map((r) => r.testAccuracy));
     const ms = meanStd(g.map((r) => r.msPerStep));
     const bits = r0.method === 'fp32' ? 'FP32' : `W${r0.wbits}A${r0.abits}`;
-    const accText = acc.n > 1 ? `${pct(acc.mean)} ± ${pct(acc.std)}` : pct(acc.mean);
+    const text = (s: { mean: number; std: number; n: number }) => (s.n > 1 ? `${pct(s.mean)} ± ${pct(s.std)}` : pct(s.mean));
+    const accText = text(acc);
+    const valText = withVal ? `${text(meanStd(g.map((r) => r.validationAccuracy ?? NaN)))} | ` : '';
     const backends = [...new Set(g.map((r) => r.backend))].join(', ');
-    lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${accText} | ${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
+    lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${valText}${accText} | ${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -58,6 +58,7 @@ export async function trainRun(
       },
     });
     const test = await session.evaluate('test');
+    const validation = config.validation > 0 ? await session.evaluate('validation') : null;
     return {
       method: spec.method,
       seed: spec.seed,
@@ -70,6 +71,7 @@ export async function trainRun(
       model: spec.model,
       dataset: ds.name,
       testLoss: test.loss,
+      validationAccuracy: validation ? validation.accuracy : null,
       finalTrainLoss: lastLoss,
       labeled: config.labeled,
       batchSize: config.batchSize,

@@ -34,28 +34,33 @@ export interface Batch {
   y: tf.Tensor1D;
 }
 
-/** Gathers images by index into a normalised NHWC float batch and int32 labels. */
-export function makeBatch(ds: Dataset, set: ImageSet, indices: ArrayLike<number>, norm: Normalization): Batch {
+/** Normalised NHWC float tensor of `count` images, image b's pixels given by `pixelsOf(b)` (HWC uint8). */
+export function imagesToTensor(ds: Dataset, count: number, pixelsOf: (b: number) => Uint8Array, norm: Normalization): tf.Tensor4D {
   const { height: h, width: w, channels: c } = ds;
   const per = h * w * c;
-  const x = new Float32Array(indices.length * per);
-  const y = new Int32Array(indices.length);
+  const x = new Float32Array(count * per);
   const scale = new Float32Array(c);
   const shift = new Float32Array(c);
   for (let k = 0; k < c; k++) {
     scale[k] = 1 / (255 * norm.std[k]);
     shift[k] = norm.mean[k] / norm.std[k];
   }
-  for (let b = 0; b < indices.length; b++) {
-    const src = indices[b] * per;
+  for (let b = 0; b < count; b++) {
+    const px = pixelsOf(b);
     const dst = b * per;
     for (let i = 0; i < per; i++) {
       const k = i % c;
-      x[dst + i] = set.images[src + i] * scale[k] - shift[k];
+      x[dst + i] = px[i] * scale[k] - shift[k];
     }
-    y[b] = set.labels[indices[b]];
   }
-  return { x: tf.tensor4d(x, [indices.length, h, w, c]), y: tf.tensor1d(y, 'int32') };
+  return tf.tensor4d(x, [count, h, w, c]);
+}
+
+/** Gathers images by index into a normalised NHWC float batch and int32 labels. */
+export function makeBatch(ds: Dataset, set: ImageSet, indices: ArrayLike<number>, norm: Normalization): Batch {
+  const per = ds.height * ds.width * ds.channels;
+  const x = imagesToTensor(ds, indices.length, (b) => set.images.subarray(indices[b] * per, (indices[b] + 1) * per), norm);
+  return { x, y: tf.tensor1d(Int32Array.from(indices, (i) => set.labels[i]), 'int32') };
 }
 
 /** Endless seeded batches over a fixed index list: reshuffled every epoch, batches may cross epoch borders. */

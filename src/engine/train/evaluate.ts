@@ -1,33 +1,54 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, type Normalization } from '../data/batches';
 import type { Dataset, ImageSet } from '../data/types';
-import { EVAL_CTX, type Model } from '../models/types';
+import type { Model } from '../models/types';
+import type { ForwardContext } from '../quant/quantizers';
+import { EVAL_CTX } from '../models/types';
 
-/** Accuracy and mean cross-entropy over the given images, in eval mode, in chunks to bound memory. */
+export interface EvalResult {
+  accuracy: number;
+  loss: number;
+  teacherAccuracy: number | null;
+  agreement: number | null;
+}
+
+/**
+ * Student accuracy and mean cross-entropy over the given images in eval mode, in chunks to bound memory; with a
+ * teacher, also its accuracy and the share of images where both predict the same class.
+ */
 export async function evaluateModel(
   model: Model,
   ds: Dataset,
   set: ImageSet,
   indices: Int32Array,
   norm: Normalization,
+  teacher: { model: Model; ctx: ForwardContext } | null = null,
   chunk = 500,
-): Promise<{ accuracy: number; loss: number }> {
-  let correct = 0;
-  let lossSum = 0;
+): Promise<EvalResult> {
+  const sums = new Float64Array(4);
   for (let start = 0; start < indices.length; start += chunk) {
     const idx = indices.subarray(start, Math.min(indices.length, start + chunk));
-    const sums = tf.tidy(() => {
+    const part = tf.tidy(() => {
       const { x, y } = makeBatch(ds, set, idx, norm);
       const logits = model.forward(x, EVAL_CTX);
       const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, ds.numClasses), logits, undefined, undefined, tf.Reduction.SUM);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
-      return tf.stack([loss, hits]);
+      const pred = tf.argMax(logits, 1);
+      const hits = tf.sum(tf.cast(tf.equal(pred, y), 'float32'));
+      if (!teacher) return tf.stack([loss, hits, tf.scalar(0), tf.scalar(0)]);
+      // A teacher with its own BatchNorm statistics is still evaluated with them, never updating them.
+      const ctx: ForwardContext = { ...teacher.ctx, training: false, updateStats: false };
+      const tPred = tf.argMax(teacher.model.forward(x, ctx), 1);
+      return tf.stack([loss, hits, tf.sum(tf.cast(tf.equal(tPred, y), 'float32')), tf.sum(tf.cast(tf.equal(tPred, pred), 'float32'))]);
     });
-    const [l, c] = await sums.data();
-    sums.dispose();
-    lossSum += l;
-    correct += c;
+    const v = await part.data();
+    part.dispose();
+    for (let i = 0; i < 4; i++) sums[i] += v[i];
   }
   const n = Math.max(1, indices.length);
-  return { accuracy: correct / n, loss: lossSum / n };
+  return {
+    loss: sums[0] / n,
+    accuracy: sums[1] / n,
+    teacherAccuracy: teacher ? sums[2] / n : null,
+    agreement: teacher ? sums[3] / n : null,
+  };
 }

@@ -6,6 +6,12 @@ export interface StepMetrics {
   accuracy: number;
   lr: number;
   msPerStep: number;
+  /** The cross-entropy part of the loss. */
+  ce: number;
+  /** The consistency part (before weighting by λ); 0 for runs without a teacher. */
+  consistency: number;
+  /** λ(t) of this step; 0 for runs without a teacher. */
+  lambda: number;
 }
 
 export interface EvalMetrics {
@@ -14,6 +20,9 @@ export interface EvalMetrics {
   accuracy: number;
   loss: number;
   samples: number;
+  /** For runs with a teacher: its accuracy, and how often student and teacher predict the same class. */
+  teacherAccuracy: number | null;
+  agreement: number | null;
 }
 
 export interface SessionListener {

@@ -1,32 +1,48 @@
 import * as tf from '@tensorflow/tfjs';
+import { augmentBatch } from '../augment/augment';
+import { defaultAugment, type AugmentConfig } from '../augment/config';
+import { EmaTeacher } from '../cr/ema-teacher';
+import { lambdaAt } from '../cr/lambda-schedule';
 import { BatchSampler, channelStats, makeBatch, type Normalization } from '../data/batches';
 import { splitTrain } from '../data/split';
 import type { Dataset } from '../data/types';
-import { buildModel, type Model } from '../models';
+import { UnlabeledPool } from '../data/unlabeled-pool';
+import { buildModel, EVAL_CTX, type Model } from '../models';
+import type { ForwardContext } from '../quant/quantizers';
+import { Rng } from '../util/rng';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { evaluateModel } from './evaluate';
 import { cosineLr } from './lr-schedule';
 import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from './metrics';
 import { createOptimizer, type Optimizer } from './optimizers';
-import { calibrate, supervisedStep } from './step';
+import { calibrate, trainingStep, type ConsistencyTerm, type StepResult } from './step';
 
 export type SessionState = 'ready' | 'running' | 'paused' | 'done' | 'failed';
 
 /** Lets the host (a Worker's message queue, a CLI's progress bar) run between steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** Where consistency targets come from: the EMA teacher (lsq+cr) or a fixed full-precision model (lsq+kd). */
+type TargetSource = { kind: 'ema'; teacher: EmaTeacher } | { kind: 'kd'; model: Model } | null;
+
 /**
- * One training run: a model, its optimizer, a seeded data order. Drive it with `start`/`pause`/`resume`, or
- * one step at a time with `step`. Everything a step allocates is released before it returns.
+ * One training run: a model, its optimizer, a seeded data order and augmentation, and for lsq+cr an EMA teacher
+ * fed a second view. Drive it with `start`/`pause`/`resume`, or one step at a time with `stepOnce`. Everything a
+ * step allocates is released before it returns.
  */
 export class TrainingSession {
   readonly config: TrainConfig;
   readonly model: Model;
   readonly norm: Normalization;
+  readonly augment: AugmentConfig;
   readonly split: { labeled: Int32Array; validation: Int32Array; unlabeled: Int32Array };
+  readonly unlabeledPool: UnlabeledPool;
   private readonly optimizer: Optimizer;
   private readonly sampler: BatchSampler;
+  private readonly viewA: Rng;
+  private readonly viewB: Rng;
   private readonly testIndices: Int32Array;
+  private targets: TargetSource = null;
   private stepsDone = 0;
   private calibrated = false;
   private stateValue: SessionState = 'ready';
@@ -36,8 +52,12 @@ export class TrainingSession {
     this.config = resolveConfig(input);
     const c = this.config;
     this.norm = norm ?? channelStats(dataset);
+    this.augment = c.augment ?? defaultAugment(dataset.name);
     this.split = splitTrain(dataset.train.labels, dataset.numClasses, { labeled: c.labeled, validation: c.validation, seed: c.seed });
     this.sampler = new BatchSampler(this.split.labeled, c.seed, 'labeled');
+    this.unlabeledPool = new UnlabeledPool(dataset, this.split.unlabeled, c.seed);
+    this.viewA = new Rng(c.seed, 'view-a');
+    this.viewB = new Rng(c.seed, 'view-b');
     this.testIndices = Int32Array.from({ length: dataset.test.count }, (_, i) => i);
     this.model = buildModel({
       name: c.model,
@@ -57,30 +77,90 @@ export class TrainingSession {
     return this.stepsDone;
   }
 
+  /** The EMA teacher of an lsq+cr run (after the first step), else null. */
+  get teacher(): EmaTeacher | null {
+    return this.targets?.kind === 'ema' ? this.targets.teacher : null;
+  }
+
+  /** lsq+kd distils from a trained full-precision model of the same architecture; the caller keeps ownership. */
+  setDistillationTeacher(model: Model): void {
+    if (this.config.method !== 'lsq+kd') throw new Error(`only lsq+kd runs take a distillation teacher (this run is ${this.config.method})`);
+    this.targets = { kind: 'kd', model };
+  }
+
+  /** Adds decoded images (HWC uint8 at the model's input size) to the unlabeled pool; returns its new size. */
+  addUnlabeledImages(images: Uint8Array): number {
+    return this.unlabeledPool.addImages(images);
+  }
+
+  private teacherForward(x: tf.Tensor4D): tf.Tensor2D {
+    const t = this.targets!;
+    return t.kind === 'ema' ? t.teacher.model.forward(x, t.teacher.forwardContext) : t.model.forward(x, EVAL_CTX);
+  }
+
+  /**
+   * The consistency term of step t, or null when there is none (λ(t) = 0 skips the teacher and the unlabeled batch,
+   * so a λ = 0 run trains exactly like plain LSQ). lsq+cr: the teacher sees view B, the student view A; lsq+kd: both
+   * see view A.
+   */
+  private consistencyTerm(xRaw: tf.Tensor4D, xA: tf.Tensor4D, lambda: number, owned: tf.Tensor[]): ConsistencyTerm | null {
+    const c = this.config;
+    if (this.targets === null || lambda === 0) return null;
+    const cr = this.targets.kind === 'ema';
+    const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
+    const teacherInput = (raw: tf.Tensor4D, studentView: tf.Tensor4D) => (cr ? keep(augmentBatch(raw, this.augment, this.viewB)) : studentView);
+    const labeledTargets = keep(tf.tidy(() => this.teacherForward(teacherInput(xRaw, xA))));
+    const m = Math.round(c.batchSize * c.cr.unlabeledRatio);
+    let unlabeled: ConsistencyTerm['unlabeled'] = null;
+    if (m > 0 && this.unlabeledPool.size > 0) {
+      const uRaw = keep(this.unlabeledPool.sample(m, this.norm));
+      const uA = keep(augmentBatch(uRaw, this.augment, this.viewA));
+      unlabeled = { x: uA, targets: keep(tf.tidy(() => this.teacherForward(teacherInput(uRaw, uA)))) };
+    }
+    return { labeledTargets, unlabeled, lambda, temperature: c.cr.temperature, kind: c.cr.consistency };
+  }
+
   /** One optimizer step on a labeled batch; evaluation follows when one is due. */
   async trainStep(listener: SessionListener = {}): Promise<StepMetrics> {
-    if (this.stepsDone >= this.config.steps) throw new Error(`the run is complete (${this.config.steps} steps)`);
     const c = this.config;
+    if (this.stepsDone >= c.steps) throw new Error(`the run is complete (${c.steps} steps)`);
+    if (c.method === 'lsq+kd' && !this.targets) throw new Error('lsq+kd needs a trained full-precision teacher: call setDistillationTeacher first');
     const t0 = performance.now();
     const lr = cosineLr(this.stepsDone, c.steps, c.lr, c.warmupSteps);
+    const lambda = c.method === 'lsq+cr' || c.method === 'lsq+kd' ? lambdaAt(this.stepsDone, c.cr.lambda) : 0;
     const { x, y } = makeBatch(this.dataset, this.dataset.train, this.sampler.next(c.batchSize), this.norm);
-    let result: { loss: number; correct: number };
+    const owned: tf.Tensor[] = [x, y];
+    let result: StepResult;
     try {
       if (!this.calibrated) {
         calibrate(this.model, x);
         this.calibrated = true;
+        // The teacher starts as a copy of the calibrated student.
+        if (c.method === 'lsq+cr') this.targets = { kind: 'ema', teacher: new EmaTeacher(this.model, c.cr.teacher) };
       }
-      result = await supervisedStep(this.model, this.optimizer, x, y, this.dataset.numClasses, lr);
+      const xA = augmentBatch(x, this.augment, this.viewA);
+      owned.push(xA);
+      const term = this.consistencyTerm(x, xA, lambda, owned);
+      result = await trainingStep(this.model, this.optimizer, xA, y, this.dataset.numClasses, lr, term);
+      this.teacher?.update();
     } finally {
-      tf.dispose([x, y]);
+      tf.dispose(owned);
     }
     this.stepsDone++;
-    const { loss, correct } = result;
-    if (!Number.isFinite(loss)) {
+    if (!Number.isFinite(result.loss)) {
       this.stateValue = 'failed';
       throw new TrainingDivergedError(this.stepsDone);
     }
-    const metrics: StepMetrics = { step: this.stepsDone, loss, accuracy: correct / c.batchSize, lr, msPerStep: performance.now() - t0 };
+    const metrics: StepMetrics = {
+      step: this.stepsDone,
+      loss: result.loss,
+      ce: result.ce,
+      consistency: result.consistency,
+      lambda,
+      accuracy: result.correct / c.batchSize,
+      lr,
+      msPerStep: performance.now() - t0,
+    };
     listener.onStep?.(metrics);
     await this.evaluateIfDue(listener);
     if (this.stepsDone >= c.steps) this.stateValue = 'done';
@@ -99,7 +179,9 @@ export class TrainingSession {
     const all = split === 'test' ? this.testIndices : this.split.validation;
     const idx = samples > 0 ? all.subarray(0, Math.min(samples, all.length)) : all;
     const set = split === 'test' ? this.dataset.test : this.dataset.train;
-    const r = await evaluateModel(this.model, this.dataset, set, idx, this.norm);
+    const t = this.teacher;
+    const teacher: { model: Model; ctx: ForwardContext } | null = t ? { model: t.model, ctx: t.forwardContext } : null;
+    const r = await evaluateModel(this.model, this.dataset, set, idx, this.norm, teacher);
     return { step: this.stepsDone, split, samples: idx.length, ...r };
   }
 
@@ -145,6 +227,7 @@ export class TrainingSession {
   }
 
   dispose(): void {
+    this.teacher?.dispose();
     this.optimizer.dispose();
     this.model.dispose();
   }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { consistencyLoss, type ConsistencyKind } from '../cr/consistency-loss';
 import { CALIBRATE_CTX, TRAIN_CTX, type Model } from '../models/types';
+import type { ForwardContext } from '../quant/quantizers';
 import type { Optimizer } from './optimizers';
 
 /** LSQ initialises activation steps from one batch, layer by layer, before any update. */
@@ -9,28 +11,67 @@ export function calibrate(model: Model, x: tf.Tensor4D): void {
   });
 }
 
+/** A second forward of the student that must not move BatchNorm's running averages (unlabeled images). */
+const TRAIN_NO_STATS: ForwardContext = { training: true, updateStats: false, calibrate: false };
+
+/** The consistency term of a step: targets from a teacher, weighted by λ. */
+export interface ConsistencyTerm {
+  /** Teacher logits for the labeled batch. */
+  labeledTargets: tf.Tensor2D;
+  /** Student input and teacher logits for the unlabeled batch, if any. */
+  unlabeled: { x: tf.Tensor4D; targets: tf.Tensor2D } | null;
+  lambda: number;
+  temperature: number;
+  kind: ConsistencyKind;
+}
+
+export interface StepResult {
+  loss: number;
+  ce: number;
+  consistency: number;
+  correct: number;
+}
+
 /**
- * One supervised step: cross-entropy on the batch, gradients of every trainable parameter, one optimizer update.
- * Returns the loss and the number of correct predictions, read back together; every tensor is released.
+ * One step: cross-entropy on the labeled batch, plus λ·consistency over labeled and unlabeled images when a term
+ * is given; gradients of every trainable parameter; one optimizer update. Scalars are read back together and
+ * every tensor is released.
  */
-export async function supervisedStep(
+export async function trainingStep(
   model: Model,
   optimizer: Optimizer,
   x: tf.Tensor4D,
   y: tf.Tensor1D,
   numClasses: number,
   lr: number,
-): Promise<{ loss: number; correct: number }> {
-  const kept: { hits?: tf.Tensor } = {};
+  term: ConsistencyTerm | null = null,
+): Promise<StepResult> {
+  const kept: { parts?: tf.Tensor } = {};
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.forward(x, TRAIN_CTX);
-    kept.hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')));
-    return tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
+    const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
+    let cons: tf.Scalar = tf.scalar(0);
+    if (term) {
+      const n = x.shape[0];
+      const sumL = tf.mul(consistencyLoss(term.labeledTargets, logits, term.kind, term.temperature), n);
+      let total = n;
+      let sum: tf.Tensor = sumL;
+      if (term.unlabeled) {
+        const m = term.unlabeled.x.shape[0];
+        const zU = model.forward(term.unlabeled.x, TRAIN_NO_STATS);
+        sum = tf.add(sum, tf.mul(consistencyLoss(term.unlabeled.targets, zU, term.kind, term.temperature), m));
+        total += m;
+      }
+      cons = tf.div(sum, total) as tf.Scalar;
+    }
+    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
+    kept.parts = tf.keep(tf.stack([ce, cons, hits]));
+    return term ? tf.add(ce, tf.mul(cons, term.lambda)) : ce;
   }, model.params.map((p) => p.variable));
   optimizer.apply(grads, lr);
-  const hits = kept.hits as tf.Tensor;
-  const both = tf.stack([value, hits]);
-  const [loss, correct] = await both.data();
-  tf.dispose([value, hits, both, ...Object.values(grads)]);
-  return { loss, correct };
+  const parts = kept.parts as tf.Tensor;
+  const all = tf.tidy(() => tf.concat([tf.reshape(value, [1]), parts]));
+  const [loss, ce, consistency, correct] = await all.data();
+  tf.dispose([value, parts, all, ...Object.values(grads)]);
+  return { loss, ce, consistency, correct };
 }

@@ -1,0 +1,25 @@
+/** Augmentations of a batch, each off at 0 (or false). Applied to normalised images, so "0" is the mean colour. */
+export interface AugmentConfig {
+  /** Random translation (crop with zero padding) by up to this many pixels in x and y. */
+  translate: number;
+  /** Random horizontal flip: right for clothing and natural images, wrong for digits and letters. */
+  flip: boolean;
+  /** Standard deviation of added Gaussian noise, in normalised units. */
+  noise: number;
+  /** Side of one random square set to zero (cutout), in pixels. */
+  cutout: number;
+}
+
+export const NO_AUGMENT: AugmentConfig = { translate: 0, flip: false, noise: 0, cutout: 0 };
+
+/** Datasets whose classes do not change under a left-right flip. */
+const FLIP_SAFE = new Set(['fashion-mnist', 'cifar10', 'cifar100']);
+
+/** Standard light augmentation for a dataset: 2-pixel translation, flips where they keep the label. */
+export function defaultAugment(datasetName: string): AugmentConfig {
+  return { translate: 2, flip: FLIP_SAFE.has(datasetName), noise: 0, cutout: 0 };
+}
+
+export function isAugmenting(a: AugmentConfig): boolean {
+  return a.translate > 0 || a.flip || a.noise > 0 || a.cutout > 0;
+}

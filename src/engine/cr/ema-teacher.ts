@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, EVAL_CTX, type Model } from '../models';
+import { FP32_QUANT } from '../quant/config';
+import type { ForwardContext } from '../quant/quantizers';
+
+export interface TeacherConfig {
+  /** a in θ_T ← a·θ_T + (1−a)·θ_S. */
+  decay: number;
+  /** Quantized like the student (its step sizes averaged too), or full precision. */
+  quantized: boolean;
+  /**
+   * BatchNorm statistics of the teacher: 'copy' takes the student's running averages after every update and
+   * runs the teacher in eval mode; 'own' runs it in training mode and keeps running averages of its own batches.
+   */
+  bnStats: 'copy' | 'own';
+}
+
+const OWN_STATS_CTX: ForwardContext = { training: true, updateStats: true, calibrate: false };
+
+/**
+ * The mean teacher: an exponential moving average of the student, updated after every optimizer step, with the
+ * warm-up a_t = min(1 − 1/(t+1), a) so early teachers follow the student closely. Its variables are not
+ * trainable, so no gradient ever reaches them.
+ */
+export class EmaTeacher {
+  readonly model: Model;
+  private readonly pairs: { teacher: tf.Variable; student: tf.Variable }[] = [];
+  private readonly bufferPairs: { teacher: tf.Variable; student: tf.Variable }[] = [];
+  private updates = 0;
+
+  constructor(student: Model, readonly cfg: TeacherConfig) {
+    this.model = buildModel(cfg.quantized ? student.spec : { ...student.spec, quant: { ...FP32_QUANT, perChannel: student.spec.quant.perChannel } });
+    const byName = new Map(student.params.map((p) => [p.name, p.variable]));
+    for (const p of this.model.params) {
+      p.variable.trainable = false;
+      const s = byName.get(p.name);
+      if (!s) throw new Error(`teacher parameter ${p.name} has no counterpart in the student`);
+      this.pairs.push({ teacher: p.variable, student: s });
+    }
+    const buffers = new Map(student.buffers.map((b) => [b.name, b.variable]));
+    for (const b of this.model.buffers) this.bufferPairs.push({ teacher: b.variable, student: buffers.get(b.name)! });
+    this.model.markCalibrated();
+    this.copyFromStudent();
+  }
+
+  get forwardContext(): ForwardContext {
+    return this.cfg.bnStats === 'copy' ? EVAL_CTX : OWN_STATS_CTX;
+  }
+
+  /** EMA coefficient of update number t (0-based). */
+  decayAt(t: number): number {
+    return Math.min(1 - 1 / (t + 1), this.cfg.decay);
+  }
+
+  /** Makes the teacher equal to the student (after the student's calibration, before training). */
+  copyFromStudent(): void {
+    for (const { teacher, student } of [...this.pairs, ...this.bufferPairs]) teacher.assign(student);
+  }
+
+  /** One EMA update, to be called after each optimizer step of the student. */
+  update(): void {
+    const a = this.decayAt(this.updates++);
+    tf.tidy(() => {
+      for (const { teacher, student } of this.pairs) teacher.assign(tf.add(tf.mul(teacher, a), tf.mul(student, 1 - a)));
+      if (this.cfg.bnStats === 'copy') for (const { teacher, student } of this.bufferPairs) teacher.assign(student);
+    });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

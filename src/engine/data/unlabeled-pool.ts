@@ -1,0 +1,58 @@
+import type * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+import { imagesToTensor, type Normalization } from './batches';
+import type { Dataset } from './types';
+
+/**
+ * Images without labels for the consistency term: the unlabeled remainder of the training split, plus images a
+ * person adds (already decoded to the model's input size, HWC uint8). Batches are drawn uniformly from the whole
+ * pool, with a seeded generator.
+ */
+export class UnlabeledPool {
+  private readonly added: Uint8Array[] = [];
+  private readonly rng: Rng;
+  private readonly pixels: number;
+
+  constructor(private readonly ds: Dataset, private readonly trainIndices: Int32Array, seed: number) {
+    this.rng = new Rng(seed, 'unlabeled');
+    this.pixels = ds.height * ds.width * ds.channels;
+  }
+
+  get size(): number {
+    return this.trainIndices.length + this.added.length;
+  }
+
+  get addedCount(): number {
+    return this.added.length;
+  }
+
+  /** Adds `images.length / (h·w·c)` images; returns the pool's new size. Refuses a buffer of the wrong length. */
+  addImages(images: Uint8Array): number {
+    const { height: h, width: w, channels: c } = this.ds;
+    if (images.length === 0 || images.length % this.pixels !== 0) {
+      throw new RangeError(`added images must be whole ${h}×${w}×${c} uint8 images (${this.pixels} bytes each); got ${images.length} bytes`);
+    }
+    for (let i = 0; i < images.length; i += this.pixels) this.added.push(images.slice(i, i + this.pixels));
+    return this.size;
+  }
+
+  /** A batch of n images (with replacement), normalised like the training data. */
+  sample(n: number, norm: Normalization): tf.Tensor4D {
+    if (this.size === 0) throw new RangeError('the unlabeled pool is empty');
+    const picks = Int32Array.from({ length: n }, () => this.rng.int(this.size));
+    const train = this.ds.train.images;
+    return imagesToTensor(
+      this.ds,
+      n,
+      (b) => {
+        const p = picks[b];
+        if (p < this.trainIndices.length) {
+          const at = this.trainIndices[p] * this.pixels;
+          return train.subarray(at, at + this.pixels);
+        }
+        return this.added[p - this.trainIndices.length];
+      },
+      norm,
+    );
+  }
+}
