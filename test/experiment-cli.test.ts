@@ -55,7 +55,7 @@ describe('experiment arguments', () => {
 
 describe('summary', () => {
   it('gives mean ± sample std over seeds per method and bit width', () => {
-    const base = { method: 'lsq', wbits: 2, abits: 2, steps: 10, msPerStep: 5, backend: 'cpu', model: 'mlp', dataset: 'd', testLoss: 1, validationAccuracy: null, finalTrainLoss: 1, labeled: 10, batchSize: 4 };
+    const base = { method: 'lsq', wbits: 2, abits: 2, steps: 10, msPerStep: 5, backend: 'cpu', model: 'mlp', dataset: 'd', testLoss: 1, validationAccuracy: null, teacherTestAccuracy: null, finalTrainLoss: 1, labeled: 10, batchSize: 4 };
     const runs: RunResult[] = [0.8, 0.82, 0.84].map((testAccuracy, seed) => ({ ...base, seed, testAccuracy }));
     expect(summarize(runs, '# h')).toContain('| mlp | lsq | W2A2 | 82.00 ± 2.00 | 3 | 5.0 | cpu |');
   });

@@ -7,11 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../engine/backend/node-webgpu';
 import { describeBackend, initBackend } from '../engine/backend/select';
+import { resolveConfig } from '../engine/train/config';
 import { parseExperimentArgs, USAGE, UsageError } from './experiment-args';
 import { loadDatasetNode } from './load-dataset';
 import { Progress } from './progress';
 import { summarize, type RunResult } from './results';
-import { expandRuns, runLabel, trainRun } from './run-experiment';
+import type { TrainingSession } from '../engine/train/session';
+import { expandRuns, runLabel, trainRun, type RunSpec } from './run-experiment';
 
 async function main(argv: string[]): Promise<number> {
   // Quiet TF.js's Node banner and debug checks: this is a measuring tool.
@@ -39,7 +41,19 @@ async function main(argv: string[]): Promise<number> {
   const specs = expandRuns(plan.models, plan.methods, plan.bits, plan.seeds);
   const steps = plan.base.steps ?? 0;
   const command = `npm run experiment -- ${argv.join(' ')}`.trim();
-  const header = `Dataset ${ds.name}, ${plan.base.labeled} labeled images, ${steps} steps of batch ${plan.base.batchSize}, backend ${describeBackend(backend)}.\nCommand: \`${command}\``;
+  const cfg = resolveConfig(plan.base);
+  const a = cfg.augment;
+  const cr = cfg.cr;
+  const header = [
+    `Dataset ${ds.name}, ${cfg.labeled} labeled images, ${steps} steps of batch ${cfg.batchSize}, ${cfg.optimizer.name} lr ${cfg.lr}, backend ${describeBackend(backend)}.`,
+    `Augmentation: translate ${a.translate}, flip ${a.flip}, noise ${a.noise}, cutout ${a.cutout}.`,
+    plan.methods.some((m) => m === 'lsq+cr' || m === 'lsq+kd')
+      ? `Consistency: λ ${cr.lambda.kind} to ${cr.lambda.max} over ${cr.lambda.rampSteps} steps, ${cr.consistency} at τ ${cr.temperature}, ${cr.unlabeledRatio} unlabeled per labeled, EMA decay ${cr.teacher.decay} (${cr.teacher.quantized ? 'quantized' : 'full-precision'} teacher, BatchNorm statistics ${cr.teacher.bnStats}).`
+      : '',
+    `Command: \`${command}\``,
+  ]
+    .filter((l) => l.length > 0)
+    .join('\n');
   await mkdir(plan.out, { recursive: true });
   const runs: RunResult[] = [];
   // Written after every run, so an interrupted experiment keeps what it finished.
@@ -48,16 +62,32 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(join(plan.out, 'summary.md'), summarize(runs, header));
   };
   const progress = new Progress(specs.length * steps, plan.progress);
+  // lsq+kd distils from the fp32 run of the same model and seed: kept from this experiment, or trained for it.
+  const fp32Models = new Map<string, TrainingSession>();
+  const kdTeacher = async (spec: RunSpec) => {
+    const key = `${spec.model}|${spec.seed}`;
+    if (!fp32Models.has(key)) {
+      progress.runDone(`training the full-precision teacher for ${runLabel(spec)}`);
+      const fp = { ...spec, method: 'fp32' as const, wbits: 32, abits: 32 };
+      fp32Models.set(key, (await trainRun(ds, plan.base, fp, backend.name, () => {})).session);
+    }
+    return fp32Models.get(key)!.model;
+  };
+  const needsTeacher = (spec: RunSpec) => specs.some((s) => s.method === 'lsq+kd' && s.model === spec.model && s.seed === spec.seed);
   try {
     for (const spec of specs) {
       const label = runLabel(spec);
-      const r = await trainRun(ds, plan.base, spec, backend.name, () => progress.tick(label));
-      runs.push(r);
+      const teacher = spec.method === 'lsq+kd' ? await kdTeacher(spec) : null;
+      const { result, session } = await trainRun(ds, plan.base, spec, backend.name, () => progress.tick(label), teacher);
+      if (spec.method === 'fp32' && needsTeacher(spec)) fp32Models.set(`${spec.model}|${spec.seed}`, session);
+      else session.dispose();
+      runs.push(result);
       await save();
-      progress.runDone(`${label}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, ${r.msPerStep.toFixed(1)} ms/step`);
+      progress.runDone(`${label}: test accuracy ${(100 * result.testAccuracy).toFixed(2)}%, ${result.msPerStep.toFixed(1)} ms/step`);
     }
   } finally {
     progress.stop();
+    for (const s of fp32Models.values()) s.dispose();
   }
   process.stdout.write(summarize(runs, header));
   process.stderr.write(`wrote ${join(plan.out, 'results.json')} and summary.md\n`);

@@ -15,6 +15,8 @@ export interface RunResult {
   testLoss: number;
   /** On the held-out validation split (`--validation N`), for choices that must not look at the test split. */
   validationAccuracy: number | null;
+  /** lsq+cr: the EMA teacher's test accuracy. */
+  teacherTestAccuracy: number | null;
   finalTrainLoss: number;
   labeled: number;
   batchSize: number;

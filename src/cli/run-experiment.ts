@@ -1,4 +1,5 @@
 import type { Dataset } from '../engine/data/types';
+import type { Model } from '../engine/models';
 import { resolveConfig, type Method, type TrainConfigInput } from '../engine/train/config';
 import { TrainingSession } from '../engine/train/session';
 import type { RunResult } from './results';
@@ -27,14 +28,19 @@ export function runLabel(r: RunSpec): string {
   return `${r.model} ${r.method}${r.method === 'fp32' ? '' : ` W${r.wbits}A${r.abits}`} seed ${r.seed}`;
 }
 
-/** Trains one run to the end and measures it; the mean step time leaves out the first step (calibration, compile). */
+/**
+ * Trains one run to the end and measures it; the mean step time leaves out the first step (calibration, compile).
+ * Returns the finished session too: a full-precision run can serve as the teacher of lsq+kd runs. The caller
+ * disposes it.
+ */
 export async function trainRun(
   ds: Dataset,
   base: TrainConfigInput,
   spec: RunSpec,
   backend: string,
   onStep: () => void,
-): Promise<RunResult> {
+  kdTeacher: Model | null = null,
+): Promise<{ result: RunResult; session: TrainingSession }> {
   const config = resolveConfig({
     ...base,
     model: spec.model,
@@ -43,6 +49,7 @@ export async function trainRun(
     quant: { ...base.quant, wbits: spec.wbits, abits: spec.abits },
   });
   const session = new TrainingSession(ds, config);
+  if (kdTeacher) session.setDistillationTeacher(kdTeacher);
   let msTotal = 0;
   let timed = 0;
   let lastLoss = NaN;
@@ -59,7 +66,7 @@ export async function trainRun(
     });
     const test = await session.evaluate('test');
     const validation = config.validation > 0 ? await session.evaluate('validation') : null;
-    return {
+    const result: RunResult = {
       method: spec.method,
       seed: spec.seed,
       wbits: config.quant.wbits,
@@ -72,11 +79,14 @@ export async function trainRun(
       dataset: ds.name,
       testLoss: test.loss,
       validationAccuracy: validation ? validation.accuracy : null,
+      teacherTestAccuracy: test.teacherAccuracy,
       finalTrainLoss: lastLoss,
       labeled: config.labeled,
       batchSize: config.batchSize,
     };
-  } finally {
+    return { result, session };
+  } catch (e) {
     session.dispose();
+    throw e;
   }
 }

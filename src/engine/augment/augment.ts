@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng';
-import { isAugmenting, type AugmentConfig } from './config';
+import { isAugmenting, type ResolvedAugment } from './config';
 
 /**
  * One random view of a batch (NHWC, normalised). Per-image parameters come from the caller's seeded generator,
  * so a run's views are reproducible; the pixel work is tensor ops on the backend (one projective Transform for
  * translation and flip, a mask for cutout, seeded noise). Returns a new tensor.
  */
-export function augmentBatch(x: tf.Tensor4D, cfg: AugmentConfig, rng: Rng): tf.Tensor4D {
+export function augmentBatch(x: tf.Tensor4D, cfg: ResolvedAugment, rng: Rng): tf.Tensor4D {
   if (!isAugmenting(cfg)) return tf.clone(x);
   const [n, h, w] = x.shape;
   return tf.tidy(() => {

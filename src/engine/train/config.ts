@@ -1,4 +1,4 @@
-import type { AugmentConfig } from '../augment/config';
+import { DEFAULT_AUGMENT, type AugmentConfig } from '../augment/config';
 import type { ConsistencyKind } from '../cr/consistency-loss';
 import type { TeacherConfig } from '../cr/ema-teacher';
 import { LAMBDA_SCHEDULES, type LambdaSchedule } from '../cr/lambda-schedule';
@@ -25,8 +25,8 @@ export interface TrainConfig {
   method: Method;
   quant: QuantConfig;
   optimizer: OptimizerConfig;
-  /** Augmentation of every training view; null: the dataset's default (2-pixel shifts, flips where label-safe). */
-  augment: AugmentConfig | null;
+  /** Augmentation of every training view (both views of CR, the single view of the other methods). */
+  augment: AugmentConfig;
   cr: CrConfig;
   /** Peak learning rate of the cosine schedule. */
   lr: number;
@@ -49,7 +49,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   method: 'lsq',
   quant: { wbits: 4, abits: 4, firstLastBits: 8, perChannel: false },
   optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-  augment: null,
+  augment: DEFAULT_AUGMENT,
   cr: {
     lambda: { kind: 'sigmoid', max: 1, rampSteps: 200 },
     temperature: 1,
@@ -68,7 +68,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 0,
 };
 
-export type TrainConfigInput = Partial<Omit<TrainConfig, 'quant' | 'optimizer' | 'cr'>> & {
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'quant' | 'optimizer' | 'cr' | 'augment'>> & {
+  augment?: Partial<AugmentConfig>;
   quant?: Partial<QuantConfig>;
   optimizer?: Partial<OptimizerConfig>;
   cr?: Partial<Omit<CrConfig, 'lambda' | 'teacher'>> & { lambda?: Partial<LambdaSchedule>; teacher?: Partial<TeacherConfig> };
@@ -86,6 +87,7 @@ export function resolveConfig(input: TrainConfigInput = {}): TrainConfig {
     ...input,
     quant: { ...d.quant, ...input.quant },
     optimizer: { ...d.optimizer, ...input.optimizer },
+    augment: { ...d.augment, ...input.augment },
     cr: {
       ...d.cr,
       ...input.cr,
@@ -116,11 +118,9 @@ export function resolveConfig(input: TrainConfigInput = {}): TrainConfig {
   if (cr.consistency !== 'kl' && cr.consistency !== 'mse') throw new RangeError(`consistency loss must be kl or mse, got ${cr.consistency}`);
   if (!(cr.unlabeledRatio >= 0 && Number.isFinite(cr.unlabeledRatio))) throw new RangeError(`unlabeled ratio must be ≥ 0, got ${cr.unlabeledRatio}`);
   if (!(cr.teacher.decay >= 0 && cr.teacher.decay < 1)) throw new RangeError(`EMA decay must be in [0, 1), got ${cr.teacher.decay}`);
-  if (cfg.augment) {
-    const a = cfg.augment;
-    if (!(a.translate >= 0 && Number.isInteger(a.translate) && a.noise >= 0 && a.cutout >= 0 && Number.isInteger(a.cutout))) {
-      throw new RangeError('augmentation: translate and cutout are whole pixels ≥ 0, noise ≥ 0');
-    }
+  const a = cfg.augment;
+  if (!(a.translate >= 0 && Number.isInteger(a.translate) && a.noise >= 0 && a.cutout >= 0 && Number.isInteger(a.cutout))) {
+    throw new RangeError('augmentation: translate and cutout are whole pixels ≥ 0, noise ≥ 0');
   }
   return cfg;
 }

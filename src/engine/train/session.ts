@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch } from '../augment/augment';
-import { defaultAugment, type AugmentConfig } from '../augment/config';
+import { resolveAugment, type ResolvedAugment } from '../augment/config';
 import { EmaTeacher } from '../cr/ema-teacher';
 import { lambdaAt } from '../cr/lambda-schedule';
 import { BatchSampler, channelStats, makeBatch, type Normalization } from '../data/batches';
@@ -34,7 +34,7 @@ export class TrainingSession {
   readonly config: TrainConfig;
   readonly model: Model;
   readonly norm: Normalization;
-  readonly augment: AugmentConfig;
+  readonly augment: ResolvedAugment;
   readonly split: { labeled: Int32Array; validation: Int32Array; unlabeled: Int32Array };
   readonly unlabeledPool: UnlabeledPool;
   private readonly optimizer: Optimizer;
@@ -52,7 +52,7 @@ export class TrainingSession {
     this.config = resolveConfig(input);
     const c = this.config;
     this.norm = norm ?? channelStats(dataset);
-    this.augment = c.augment ?? defaultAugment(dataset.name);
+    this.augment = resolveAugment(c.augment, dataset.name);
     this.split = splitTrain(dataset.train.labels, dataset.numClasses, { labeled: c.labeled, validation: c.validation, seed: c.seed });
     this.sampler = new BatchSampler(this.split.labeled, c.seed, 'labeled');
     this.unlabeledPool = new UnlabeledPool(dataset, this.split.unlabeled, c.seed);
