@@ -4,7 +4,8 @@ import type { MetricBatch } from './protocol';
 /** Collects per-step metrics and hands them out a few times a second, never one message per step. */
 export class MetricBatcher {
   private pending: StepMetrics[] = [];
-  private lastFlush = 0;
+  // The first step is sent at once, so a run shows life before the first interval ends.
+  private lastFlush = -Infinity;
 
   constructor(
     private readonly send: (batch: MetricBatch) => void,
@@ -28,10 +29,13 @@ export class MetricBatcher {
       accuracy: Float32Array.from(p, (m) => m.accuracy),
       lr: Float32Array.from(p, (m) => m.lr),
       msPerStep: Float32Array.from(p, (m) => m.msPerStep),
+      ce: Float32Array.from(p, (m) => m.ce),
+      consistency: Float32Array.from(p, (m) => m.consistency),
+      lambda: Float32Array.from(p, (m) => m.lambda),
     });
   }
 }
 
 export function batchBuffers(b: MetricBatch): ArrayBuffer[] {
-  return [b.step.buffer, b.loss.buffer, b.accuracy.buffer, b.lr.buffer, b.msPerStep.buffer] as ArrayBuffer[];
+  return [b.step, b.loss, b.accuracy, b.lr, b.msPerStep, b.ce, b.consistency, b.lambda].map((a) => a.buffer as ArrayBuffer);
 }

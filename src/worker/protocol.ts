@@ -25,6 +25,9 @@ export interface MetricBatch {
   accuracy: Float32Array;
   lr: Float32Array;
   msPerStep: Float32Array;
+  ce: Float32Array;
+  consistency: Float32Array;
+  lambda: Float32Array;
 }
 
 export type WorkerEvent =
