@@ -16,35 +16,15 @@
  * needs when a forward convolution is both strided and dilated; that was checked against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { pair, runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
 
 type TensorInfo = tf.TensorInfo;
-type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';
 const BACKEND_NAME = 'wasm';
+const runWasmKernel = (name: string, inputs: tf.NamedTensorInfoMap, backend: tf.KernelBackend, attrs: tf.NamedAttrMap = {}) =>
+  runKernelOf(KERNEL_NAME, name, inputs, backend, attrs);
 
-/** Runs another registered wasm kernel directly, bypassing the engine (no tape, no tensor tracking). */
-function runWasmKernel(
-  name: string,
-  inputs: tf.NamedTensorInfoMap,
-  backend: tf.KernelBackend,
-  attrs: tf.NamedAttrMap = {},
-): TensorInfo {
-  const kernel = tf.getKernel(name, BACKEND_NAME);
-  if (kernel === undefined) {
-    throw new Error(`${KERNEL_NAME} on wasm needs the wasm '${name}' kernel, which is not registered`);
-  }
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) {
-    throw new Error(`wasm '${name}' kernel returned several outputs where one was expected`);
-  }
-  return out;
-}
-
-function pair(v: number | [number, number] | undefined): [number, number] {
-  if (v === undefined) return [1, 1];
-  return typeof v === 'number' ? [v, v] : v;
-}
 
 function conv2DBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
