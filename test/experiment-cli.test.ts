@@ -59,6 +59,20 @@ describe('summary', () => {
     const runs: RunResult[] = [0.8, 0.82, 0.84].map((testAccuracy, seed) => ({ ...base, seed, testAccuracy }));
     expect(summarize(runs, '# h')).toContain('| mlp | lsq | W2A2 | 82.00 ± 2.00 | 3 | 5.0 | cpu |');
   });
+
+  it('adds the EMA teacher column when a run has a teacher', () => {
+    const base = { seed: 0, wbits: 2, abits: 2, steps: 10, msPerStep: 5, backend: 'cpu', model: 'mlp', dataset: 'd', testLoss: 1, validationAccuracy: null, finalTrainLoss: 1, labeled: 10, batchSize: 4 };
+    const table = summarize(
+      [
+        { ...base, method: 'lsq', testAccuracy: 0.8, teacherTestAccuracy: null },
+        { ...base, method: 'lsq+cr', testAccuracy: 0.81, teacherTestAccuracy: 0.83 },
+      ],
+      '# h',
+    );
+    expect(table).toContain('EMA teacher test accuracy (%)');
+    expect(table).toContain('| mlp | lsq | W2A2 | 80.00 | — | 1 |');
+    expect(table).toContain('| mlp | lsq+cr | W2A2 | 81.00 | 83.00 | 1 |');
+  });
 });
 
 describe('npm run experiment', () => {

@@ -32,11 +32,12 @@ export function summarize(runs: readonly RunResult[], header: string): string {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const withVal = runs.some((r) => r.validationAccuracy !== null);
+  const withTeacher = runs.some((r) => r.teacherTestAccuracy !== null);
   const lines = [
     header,
     '',
-    `| model | method | W/A bits | ${withVal ? 'validation accuracy (%) | ' : ''}test accuracy (%) | seeds | ms/step | backend |`,
-    `| --- | --- | --- | ${withVal ? '--- | ' : ''}--- | --- | --- | --- |`,
+    `| model | method | W/A bits | ${withVal ? 'validation accuracy (%) | ' : ''}test accuracy (%) | ${withTeacher ? 'EMA teacher test accuracy (%) | ' : ''}seeds | ms/step | backend |`,
+    `| --- | --- | --- | ${withVal ? '--- | ' : ''}--- | ${withTeacher ? '--- | ' : ''}--- | --- | --- |`,
   ];
   for (const g of groups.values()) {
     const r0 = g[0];
@@ -46,8 +47,9 @@ export function summarize(runs: readonly RunResult[], header: string): string {
     const text = (s: { mean: number; std: number; n: number }) => (s.n > 1 ? `${pct(s.mean)} ± ${pct(s.std)}` : pct(s.mean));
     const accText = text(acc);
     const valText = withVal ? `${text(meanStd(g.map((r) => r.validationAccuracy ?? NaN)))} | ` : '';
+    const teacherText = withTeacher ? `${r0.teacherTestAccuracy === null ? '—' : text(meanStd(g.map((r) => r.teacherTestAccuracy ?? NaN)))} | ` : '';
     const backends = [...new Set(g.map((r) => r.backend))].join(', ');
-    lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${valText}${accText} | ${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
+    lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${valText}${accText} | ${teacherText}${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
   }
   return lines.join('\n') + '\n';
 }
