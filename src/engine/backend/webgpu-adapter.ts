@@ -9,7 +9,7 @@ interface GpuLike {
   requestAdapter(options?: Record<string, unknown>): Promise<GpuAdapterLike | null>;
 }
 
-export function webgpuApi(): GpuLike | null {
+function webgpuApi(): GpuLike | null {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   return nav?.gpu ?? null;
 }

@@ -10,7 +10,7 @@ export interface QuantConfig {
   perChannel: boolean;
 }
 
-export const FULL_PRECISION = 32;
+const FULL_PRECISION = 32;
 
 export const FP32_QUANT: QuantConfig = { wbits: 32, abits: 32, firstLastBits: 32, perChannel: false };
 
