@@ -7,17 +7,24 @@ import type { WorkerEvent } from '../worker/protocol';
 import { BackendBadge } from './BackendBadge';
 import { LossChart } from './LossChart';
 
-const QUICK_RUN: TrainConfigInput = {
-  model: 'mlp',
-  method: 'lsq',
-  quant: { wbits: 4, abits: 4 },
-  steps: 200,
-  labeled: 1000,
-  batchSize: 64,
-  evalEvery: 50,
-  evalSamples: 1000,
-  seed: 0,
-};
+type QuickMethod = 'lsq' | 'lsq+cr';
+
+/** A short run; lsq+cr with the views and λ chosen on a validation split (README). */
+function quickRun(method: QuickMethod): TrainConfigInput {
+  return {
+    model: 'mlp',
+    method,
+    quant: { wbits: 4, abits: 4 },
+    steps: 200,
+    labeled: 1000,
+    batchSize: 64,
+    evalEvery: 50,
+    evalSamples: 1000,
+    seed: 0,
+    augment: { translate: 0, flip: 'auto', noise: 0.2 },
+    cr: { lambda: { kind: 'sigmoid', max: 0.5, rampSteps: 60 }, teacher: { decay: 0.99 } },
+  };
+}
 
 const PHASE_TEXT: Record<string, string> = {
   idle: 'Idle',
@@ -42,6 +49,7 @@ function dispatch(e: WorkerEvent): void {
 
 export function App() {
   const [backend, setBackend] = useState<BackendChoice>('auto');
+  const [method, setMethod] = useState<QuickMethod>('lsq');
   const client = useRef<TrainingWorkerClient | null>(null);
   const phase = useRunStore((s) => s.phase);
   const step = useRunStore((s) => s.step);
@@ -56,9 +64,13 @@ export function App() {
     useRunStore.setState({ backend: null, phase: 'idle' });
     useRunStore.getState().clearRun();
     c.send({ type: 'init', backend });
-    c.send({ type: 'configure', config: QUICK_RUN });
     return () => c.terminate();
   }, [backend]);
+
+  useEffect(() => {
+    useRunStore.getState().clearRun();
+    client.current?.send({ type: 'configure', config: quickRun(method) });
+  }, [backend, method]);
 
   const send = (type: 'start' | 'pause' | 'resume' | 'step') => client.current?.send({ type });
   const reset = () => {
@@ -71,7 +83,10 @@ export function App() {
   return (
     <main>
       <h1>QAT Playground</h1>
-      <p className="muted">LSQ quantization-aware training of a small classifier on Fashion-MNIST, in this browser tab.</p>
+      <p className="muted">
+        LSQ quantization-aware training of a small classifier on Fashion-MNIST, in this browser tab, with or without
+        Consistency Regularization (an EMA teacher on a second augmented view).
+      </p>
       <BackendBadge />
       <label>
         Backend{' '}
@@ -81,9 +96,16 @@ export function App() {
           ))}
         </select>
       </label>
+      <label>
+        {' '}Method{' '}
+        <select value={method} disabled={running} onChange={(e) => setMethod(e.target.value as QuickMethod)} data-testid="method-select">
+          <option value="lsq">LSQ</option>
+          <option value="lsq+cr">LSQ + Consistency Regularization</option>
+        </select>
+      </label>
       <section className="controls">
         <button data-testid="train" disabled={running || phase === 'done'} onClick={() => send(phase === 'paused' ? 'resume' : 'start')}>
-          {phase === 'paused' ? 'Resume' : 'Train'} (MLP, LSQ W4A4, {QUICK_RUN.steps} steps)
+          {phase === 'paused' ? 'Resume' : 'Train'} (MLP, {method === 'lsq' ? 'LSQ' : 'LSQ+CR'} W4A4, 200 steps)
         </button>
         <button data-testid="pause" disabled={!running} onClick={() => send('pause')}>
           Pause
@@ -102,6 +124,9 @@ export function App() {
       {lastEval && (
         <p data-testid="test-accuracy">
           Test accuracy after step {lastEval.step}: {(100 * lastEval.accuracy).toFixed(1)}% ({lastEval.samples} images)
+          {lastEval.teacherAccuracy !== null && lastEval.agreement !== null
+            ? ` · EMA teacher ${(100 * lastEval.teacherAccuracy).toFixed(1)}%, agreement ${(100 * lastEval.agreement).toFixed(1)}%`
+            : ''}
         </p>
       )}
       {error && (

@@ -63,6 +63,19 @@ describe('the page', () => {
     await page.screenshot({ path: 'test-results/app-trained.png', fullPage: true });
   });
 
+  it('trains LSQ + Consistency Regularization in the Worker and reports the EMA teacher', async () => {
+    await page.getByTestId('method-select').selectOption('lsq+cr');
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toMatch(/Ready · step 0/);
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 300_000 }).toMatch(/Done · step 200 \/ 200/);
+    const text = (await page.getByTestId('test-accuracy').textContent()) ?? '';
+    const [student, teacher, agreement] = [/: ([\d.]+)%/, /EMA teacher ([\d.]+)%/, /agreement ([\d.]+)%/].map((r) => Number(r.exec(text)?.[1]));
+    expect(student).toBeGreaterThan(60);
+    expect(teacher).toBeGreaterThan(60);
+    expect(agreement).toBeGreaterThan(50);
+    await page.screenshot({ path: 'test-results/app-cr-trained.png', fullPage: true });
+  });
+
   it('logged no console errors and sent no request off 127.0.0.1', () => {
     expect(consoleErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
