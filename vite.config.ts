@@ -15,5 +15,4 @@ export default defineConfig({
   // No minification: the threaded wasm backend stringifies its module factory into a Blob for its pthread
   // workers, and renamed identifiers inside that source break it ("e is not defined").
   build: { target: 'es2022', chunkSizeWarningLimit: 4096, minify: false },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
 });
