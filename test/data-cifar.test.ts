@@ -9,7 +9,7 @@ import {
   concatImageSets,
   parseCifarBatch,
 } from '../src/engine/data/cifar';
-import { DataFormatError } from '../src/engine/data/format-error';
+import { formatError } from './helpers/data-format';
 
 /** A distinct value for each (record, channel, pixel) so any misplacement shows. */
 const pixelValue = (r: number, c: number, i: number): number => (r * 101 + c * 37 + i * 7) % 256;
@@ -26,16 +26,6 @@ function batch(labels: number[][]): Uint8Array {
     }
   });
   return out;
-}
-
-function formatError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as DataFormatError;
-  }
-  throw new Error('expected a DataFormatError');
 }
 
 /** Pixel (y, x, channel) of image n from an HWC set. */

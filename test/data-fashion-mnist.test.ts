@@ -5,32 +5,14 @@ import {
   FASHION_MNIST_FILES,
   loadIdxDataset,
 } from '../src/engine/data/fashion-mnist';
-import { DataFormatError } from '../src/engine/data/format-error';
 import { FASHION_MNIST_DIR, loadFashionMnistNode, readProjectFile } from '../src/engine/data/node-files';
 import type { Dataset } from '../src/engine/data/types';
+import { asyncFormatError as rejection, idx as idxFile } from './helpers/data-format';
 
 const readReal = (file: string): Promise<Uint8Array> => readProjectFile(`${FASHION_MNIST_DIR}/${file}`);
 
-async function rejection(p: Promise<unknown>): Promise<DataFormatError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as DataFormatError;
-  }
-  throw new Error('expected a DataFormatError');
-}
-
 /** A tiny uint8 IDX file. */
-function idx(shape: number[], values: number[]): Uint8Array {
-  const out = new Uint8Array(4 + 4 * shape.length + values.length);
-  const v = new DataView(out.buffer);
-  v.setUint8(2, 0x08);
-  v.setUint8(3, shape.length);
-  shape.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
-  out.set(values, 4 + 4 * shape.length);
-  return out;
-}
+const idx = (shape: number[], values: number[]): Uint8Array => idxFile(0x08, shape, values);
 
 describe('Fashion-MNIST (shipped files)', () => {
   let ds: Dataset;

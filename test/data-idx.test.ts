@@ -1,51 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DataFormatError } from '../src/engine/data/format-error';
 import { gunzipIfNeeded } from '../src/engine/data/gzip';
 import { idxToImageSet, loadIdxPair, parseIdx } from '../src/engine/data/idx';
-
-/** Builds an IDX file by hand: 00 00, type code, ndims, big-endian dims, then big-endian values. */
-function idx(typeCode: number, shape: number[], values: number[] = []): Uint8Array {
-  const size = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 }[typeCode] ?? 1;
-  const header = 4 + 4 * shape.length;
-  const out = new Uint8Array(header + values.length * size);
-  const v = new DataView(out.buffer);
-  v.setUint8(2, typeCode);
-  v.setUint8(3, shape.length);
-  shape.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
-  values.forEach((x, i) => {
-    const o = header + i * size;
-    if (typeCode === 0x08) v.setUint8(o, x);
-    else if (typeCode === 0x09) v.setInt8(o, x);
-    else if (typeCode === 0x0b) v.setInt16(o, x, false);
-    else if (typeCode === 0x0c) v.setInt32(o, x, false);
-    else if (typeCode === 0x0d) v.setFloat32(o, x, false);
-    else v.setFloat64(o, x, false);
-  });
-  return out;
-}
+import { asyncFormatError, formatError, idx } from './helpers/data-format';
 
 const gz = (b: Uint8Array): Uint8Array => new Uint8Array(gzipSync(b));
-
-function formatError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as DataFormatError;
-  }
-  throw new Error('expected a DataFormatError');
-}
-
-async function asyncFormatError(p: Promise<unknown>): Promise<DataFormatError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as DataFormatError;
-  }
-  throw new Error('expected a DataFormatError');
-}
 
 // 3 images of 2×3 and their labels.
 const pixels = Array.from({ length: 3 * 2 * 3 }, (_, i) => (i * 13 + 7) % 256);

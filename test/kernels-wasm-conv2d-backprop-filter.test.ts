@@ -2,7 +2,21 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmConv2DBackpropFilter } from '../src/engine/kernels/wasm/conv2d-backprop-filter';
-import { expectClose, on, randn as randomNormal, size, type Pad, type Result, type Shape4 } from './helpers/backend-compare';
+import {
+  cpuVsWasm,
+  dyShape,
+  expectClose,
+  expectTinyConvNetGradientMatchesCpu,
+  expectWasmMemoryFlat,
+  explicitPad,
+  on,
+  randn as randomNormal,
+  size,
+  widePad,
+  type Pad,
+  type Result,
+  type Shape4,
+} from './helpers/backend-compare';
 
 const randn = (n: number, seed: string) => randomNormal(n, seed, 'wasm-conv2d-backprop-filter');
 
@@ -20,13 +34,6 @@ function conv2DBackpropFilter(
   const attrs: Record<string, unknown> = { strides, pad, dataFormat, dimRoundingMode, filterShape };
   if (dilations !== undefined) attrs.dilations = dilations;
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as tf.NamedAttrMap) as tf.Tensor4D;
-}
-
-async function cpuVsWasm(fn: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const ref = await on('cpu', fn);
-  const got = await on('wasm', fn);
-  expect(got.length).toBe(ref.length);
-  for (let i = 0; i < ref.length; i++) expectClose(got[i], ref[i]);
 }
 
 /** dW straight from its definition, as a reference where the cpu backend has no counterpart (dilation). */
@@ -73,20 +80,7 @@ interface Case {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-const explicitPad: Pad = [
-  [0, 0],
-  [1, 2],
-  [2, 0],
-  [0, 0],
-];
-
-// Padding wider than the kernel reaches: some filter taps only ever see zeros.
-const widePad: Pad = [
-  [0, 0],
-  [6, 0],
-  [0, 5],
-  [0, 0],
-];
+// widePad: padding wider than the kernel reaches, so some filter taps only ever see zeros.
 
 function cases(): Case[] {
   const geometries = [
@@ -111,11 +105,6 @@ function cases(): Case[] {
           });
         }
   return out;
-}
-
-function dyShape(c: Case): Shape4 {
-  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.stride, 1, c.pad, c.dimRoundingMode);
-  return info.outShape;
 }
 
 beforeAll(async () => {
@@ -247,43 +236,10 @@ describe('wasm Conv2DBackpropFilter', () => {
     );
   });
 
-  it('the whole gradient of a tiny conv net matches cpu', async () => {
-    const xShape: Shape4 = [4, 10, 10, 3];
-    const x = randn(size(xShape), 'net-x');
-    const f1 = randn(3 * 3 * 3 * 6, 'net-f1').map((v) => v * 0.3);
-    const b1 = randn(6, 'net-b1').map((v) => v * 0.1);
-    const f2 = randn(3 * 3 * 6 * 5, 'net-f2').map((v) => v * 0.2);
-    const w3 = randn(5 * 3, 'net-w3').map((v) => v * 0.5);
-    const labels = tf.util.flatten([
-      [1, 0, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-      [0, 1, 0],
-    ]) as number[];
-    await cpuVsWasm(() => {
-      const params = [
-        tf.tensor4d(x, xShape),
-        tf.tensor4d(f1, [3, 3, 3, 6]),
-        tf.tensor1d(b1),
-        tf.tensor4d(f2, [3, 3, 6, 5]),
-        tf.tensor2d(w3, [5, 3]),
-      ];
-      const y = tf.tensor2d(labels, [4, 3]);
-      const loss = (...p: tf.Tensor[]) => {
-        const [xi, c1, bias, c2, dense] = p as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor4D, tf.Tensor2D];
-        let h = tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(xi, c1, 1, 'same'), bias));
-        h = tf.maxPool(h, 2, 2, 'valid');
-        h = tf.relu(tf.conv2d(h, c2, 2, [[0, 0], [1, 0], [0, 1], [0, 0]]));
-        const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-        return tf.losses.softmaxCrossEntropy(y, tf.matMul(pooled, dense));
-      };
-      return tf.grads(loss)(params);
-    });
-  });
+  it('the whole gradient of a tiny conv net matches cpu', () => expectTinyConvNetGradientMatchesCpu(randn, 1));
 
   it('frees its intermediates: tensors, backend buffers and wasm memory stay flat over repeated calls', async () => {
     await tf.setBackend('wasm');
-    const backend = tf.backend() as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
     const xShape: Shape4 = [8, 32, 32, 16];
     const filterShape: Shape4 = [3, 3, 16, 16];
     const x = tf.tensor4d(randn(size(xShape), 'mem-x'), xShape);
@@ -297,14 +253,7 @@ describe('wasm Conv2DBackpropFilter', () => {
         viaGrad.dataSync();
       });
     };
-    for (let i = 0; i < 3; i++) step();
-    const before = { ...tf.memory(), dataIds: backend.numDataIds(), heap: backend.wasm.HEAPU8.byteLength };
-    for (let i = 0; i < 40; i++) step();
-    const after = { ...tf.memory(), dataIds: backend.numDataIds(), heap: backend.wasm.HEAPU8.byteLength };
-    expect(after.numTensors).toBe(before.numTensors);
-    expect(after.numBytes).toBe(before.numBytes);
-    expect(after.dataIds).toBe(before.dataIds);
-    expect(after.heap).toBe(before.heap);
+    expectWasmMemoryFlat(step, 40);
     tf.dispose([x, dy, f]);
   });
 });

@@ -3,7 +3,21 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmConv2DBackpropFilter } from '../src/engine/kernels/wasm/conv2d-backprop-filter';
 import { registerWasmConv2DBackpropInput } from '../src/engine/kernels/wasm/conv2d-backprop-input';
-import { expectClose, on, randn as randomNormal, size, type Pad, type Result, type Shape4 } from './helpers/backend-compare';
+import {
+  cpuVsWasm,
+  dyShape,
+  expectClose,
+  expectTinyConvNetGradientMatchesCpu,
+  expectWasmMemoryFlat,
+  explicitPad,
+  on,
+  randn as randomNormal,
+  size,
+  widePad,
+  type Pad,
+  type Result,
+  type Shape4,
+} from './helpers/backend-compare';
 
 type Strides = number | [number, number];
 type Rounding = 'floor' | 'round' | 'ceil';
@@ -24,13 +38,6 @@ function conv2DBackpropInput(
   const attrs: Record<string, unknown> = { inputShape, strides, pad, dataFormat, dimRoundingMode };
   if (dilations !== undefined) attrs.dilations = dilations;
   return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as tf.NamedAttrMap) as tf.Tensor4D;
-}
-
-async function cpuVsWasm(fn: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const ref = await on('cpu', fn);
-  const got = await on('wasm', fn);
-  expect(got.length).toBe(ref.length);
-  for (let i = 0; i < ref.length; i++) expectClose(got[i], ref[i]);
 }
 
 /** dx straight from its definition (NHWC), as a reference where the cpu backend has no counterpart (dilation). */
@@ -78,20 +85,7 @@ interface Case {
   dimRoundingMode?: Rounding;
 }
 
-const explicitPad: Pad = [
-  [0, 0],
-  [1, 2],
-  [2, 0],
-  [0, 0],
-];
-
-// Padding wider than the kernel reaches: some dy rows and columns see only padding.
-const widePad: Pad = [
-  [0, 0],
-  [6, 0],
-  [0, 5],
-  [0, 0],
-];
+// widePad: padding wider than the kernel reaches, so some dy rows and columns see only padding.
 
 const padName = (pad: Pad): string =>
   typeof pad === 'string' ? pad : typeof pad === 'number' ? `pad ${pad}` : pad === widePad ? 'wide explicit' : 'explicit';
@@ -150,11 +144,6 @@ const roundingCases: Case[] = (['floor', 'round', 'ceil'] as const).flatMap((mod
     dimRoundingMode: mode,
   })),
 );
-
-function dyShape(c: Case): Shape4 {
-  const info = tf.backend_util.computeConv2DInfo(c.xShape, c.filterShape, c.stride, 1, c.pad, c.dimRoundingMode);
-  return info.outShape;
-}
 
 let stockKernel: tf.KernelConfig | undefined;
 
@@ -285,53 +274,10 @@ describe('wasm Conv2DBackpropInput', () => {
     );
   });
 
-  it('the whole gradient of a tiny conv net matches cpu', async () => {
-    const xShape: Shape4 = [4, 10, 10, 3];
-    const x = randn(size(xShape), 'net-x');
-    const f1 = randn(3 * 3 * 3 * 6, 'net-f1').map((v) => v * 0.3);
-    const b1 = randn(6, 'net-b1').map((v) => v * 0.1);
-    const f2 = randn(3 * 3 * 6 * 5, 'net-f2').map((v) => v * 0.2);
-    const f3 = randn(3 * 3 * 5 * 5, 'net-f3').map((v) => v * 0.2);
-    const w4 = randn(5 * 3, 'net-w4').map((v) => v * 0.5);
-    const labels = tf.util.flatten([
-      [1, 0, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-      [0, 1, 0],
-    ]) as number[];
-    await cpuVsWasm(() => {
-      const params = [
-        tf.tensor4d(x, xShape),
-        tf.tensor4d(f1, [3, 3, 3, 6]),
-        tf.tensor1d(b1),
-        tf.tensor4d(f2, [3, 3, 6, 5]),
-        tf.tensor4d(f3, [3, 3, 5, 5]),
-        tf.tensor2d(w4, [5, 3]),
-      ];
-      const y = tf.tensor2d(labels, [4, 3]);
-      const loss = (...p: tf.Tensor[]) => {
-        const [xi, c1, bias, c2, c3, dense] = p as [
-          tf.Tensor4D,
-          tf.Tensor4D,
-          tf.Tensor1D,
-          tf.Tensor4D,
-          tf.Tensor4D,
-          tf.Tensor2D,
-        ];
-        let h = tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(xi, c1, 1, 'same'), bias));
-        h = tf.maxPool(h, 2, 2, 'valid');
-        h = tf.relu(tf.conv2d(h, c2, 1, 'same'));
-        h = tf.relu(tf.conv2d(h, c3, 2, [[0, 0], [1, 0], [0, 1], [0, 0]]));
-        const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-        return tf.losses.softmaxCrossEntropy(y, tf.matMul(pooled, dense));
-      };
-      return tf.grads(loss)(params);
-    });
-  });
+  it('the whole gradient of a tiny conv net matches cpu', () => expectTinyConvNetGradientMatchesCpu(randn, 2));
 
   it('frees its intermediates: tensors, backend buffers and wasm memory stay flat over repeated calls', async () => {
     await tf.setBackend('wasm');
-    const backend = tf.backend() as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
     const xShape: Shape4 = [8, 32, 32, 16];
     const filterShape: Shape4 = [3, 3, 16, 16];
     const x = tf.tensor4d(randn(size(xShape), 'mem-x'), xShape);
@@ -355,14 +301,7 @@ describe('wasm Conv2DBackpropInput', () => {
         for (const t of [direct, cropped, nchw, viaGrad]) t.dataSync();
       });
     };
-    for (let i = 0; i < 3; i++) step();
-    const before = { ...tf.memory(), dataIds: backend.numDataIds(), heap: backend.wasm.HEAPU8.byteLength };
-    for (let i = 0; i < 30; i++) step();
-    const after = { ...tf.memory(), dataIds: backend.numDataIds(), heap: backend.wasm.HEAPU8.byteLength };
-    expect(after.numTensors).toBe(before.numTensors);
-    expect(after.numBytes).toBe(before.numBytes);
-    expect(after.dataIds).toBe(before.dataIds);
-    expect(after.heap).toBe(before.heap);
+    expectWasmMemoryFlat(step, 30);
     tf.dispose([x, dy, f]);
   });
 });

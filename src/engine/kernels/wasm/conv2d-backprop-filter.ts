@@ -16,7 +16,8 @@
  * needs when a forward convolution is both strided and dilated; that was checked against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { pair, runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
+import { backpropConv2DInfo, checkDyShape, type WithDilations } from './conv-backprop-info';
+import { runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -36,38 +37,19 @@ function conv2DBackpropFilterWasm(args: {
   if (x === undefined || dy === undefined) {
     throw new Error(`${KERNEL_NAME} needs inputs x and dy`);
   }
-  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs & {
-    // Not part of the TF.js attrs (its conv2d gradient rejects dilation); honoured when a caller passes it.
-    dilations?: number | [number, number];
-  };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  const attrs = (args.attrs ?? {}) as unknown as WithDilations<tf.Conv2DBackpropFilterAttrs>;
+  const { filterShape } = attrs;
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
     throw new Error(`${KERNEL_NAME} on wasm supports float32 only, got x ${x.dtype} and dy ${dy.dtype}`);
   }
 
-  const $dataFormat = tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC');
-  const channelsLast = $dataFormat === 'channelsLast';
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    pair(attrs.dilations),
-    pad,
-    dimRoundingMode,
-    false,
-    $dataFormat,
-  );
+  const { info, channelsLast } = backpropConv2DInfo(attrs, x.shape as [number, number, number, number], filterShape);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
 
-  const dyExpected = channelsLast
-    ? [batchSize, outHeight, outWidth, outChannels]
-    : [batchSize, outChannels, outHeight, outWidth];
-  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== dyExpected[i])) {
-    throw new Error(`${KERNEL_NAME}: dy has shape [${dy.shape}], expected [${dyExpected}]`);
-  }
+  checkDyShape(KERNEL_NAME, dy, info, channelsLast);
 
   if (batchSize === 0 || outHeight === 0 || outWidth === 0) {
     return runWasmKernel('Fill', {}, backend, { shape: filterShape, value: 0, dtype: 'float32' });

@@ -17,7 +17,8 @@
  * Call after importing the wasm backend, whose registration would otherwise overwrite this one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { pair, runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
+import { backpropConv2DInfo, checkDyShape, type WithDilations } from './conv-backprop-info';
+import { runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -115,11 +116,8 @@ function conv2DBackpropInputWasm(args: {
   if (dy === undefined || filter === undefined) {
     throw new Error(`${KERNEL_NAME} needs inputs dy and filter`);
   }
-  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs & {
-    // Not part of the TF.js attrs (its conv2d gradient rejects dilation); honoured when a caller passes it.
-    dilations?: number | [number, number];
-  };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  const attrs = (args.attrs ?? {}) as unknown as WithDilations<tf.Conv2DBackpropInputAttrs>;
+  const { inputShape } = attrs;
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32') {
     throw new Error(`${KERNEL_NAME} on wasm supports float32 only, got dy ${dy.dtype} and filter ${filter.dtype}`);
   }
@@ -127,28 +125,12 @@ function conv2DBackpropInputWasm(args: {
     throw new Error(`${KERNEL_NAME}: filter must be rank 4, got shape [${filter.shape}]`);
   }
 
-  const $dataFormat = tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC');
-  const channelsLast = $dataFormat === 'channelsLast';
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    pair(attrs.dilations),
-    pad,
-    dimRoundingMode,
-    false,
-    $dataFormat,
-  );
+  const { info, channelsLast } = backpropConv2DInfo(attrs, inputShape, filter.shape as [number, number, number, number]);
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   if (filter.shape[2] !== inChannels) {
     throw new Error(`${KERNEL_NAME}: filter has ${filter.shape[2]} input channels, inputShape has ${inChannels}`);
   }
-  const dyExpected = channelsLast
-    ? [batchSize, outHeight, outWidth, outChannels]
-    : [batchSize, outChannels, outHeight, outWidth];
-  if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== dyExpected[i])) {
-    throw new Error(`${KERNEL_NAME}: dy has shape [${dy.shape}], expected [${dyExpected}]`);
-  }
+  checkDyShape(KERNEL_NAME, dy, info, channelsLast);
   if (tf.util.sizeFromShape(info.inShape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) {
     return runWasmKernel('Fill', {}, backend, { shape: info.inShape, value: 0, dtype: 'float32' });
   }
