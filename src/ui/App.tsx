@@ -30,7 +30,7 @@ const PHASE_TEXT: Record<string, string> = {
   idle: 'Idle',
   starting: 'Starting the backend…',
   'loading-data': 'Loading Fashion-MNIST…',
-  compiling: 'First step: compiling shaders…',
+  compiling: 'First step: warming up (on WebGPU this compiles the shaders)…',
   ready: 'Ready',
   running: 'Training',
   paused: 'Paused',
