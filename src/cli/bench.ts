@@ -7,12 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../engine/backend/node-webgpu';
 import { describeBackend, initBackend } from '../engine/backend/select';
 import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
-import { BatchSampler, channelStats, makeBatch } from '../engine/data/batches';
 import { loadFashionMnistNode } from '../engine/data/node-files';
-import { buildModel, MODEL_NAMES, type ModelName } from '../engine/models';
-import { resolveConfig } from '../engine/train/config';
-import { createOptimizer } from '../engine/train/optimizers';
-import { calibrate, trainingStep } from '../engine/train/step';
+import { MODEL_NAMES, type ModelName } from '../engine/models';
+import { TrainingSession } from '../engine/train/session';
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
@@ -48,27 +45,28 @@ async function main(): Promise<void> {
   const ds = await loadFashionMnistNode();
   if (backendChoice === 'auto' || backendChoice === 'webgpu') await installNodeWebGPU();
   const backend = await initBackend(backendChoice);
-  const cfg = resolveConfig({ model, method: v.method as 'lsq' | 'fp32', batchSize: batch });
-  const net = buildModel({ name: model, inputShape: [ds.height, ds.width, ds.channels], numClasses: ds.numClasses, quant: cfg.quant, seed: 0 });
-  const optimizer = createOptimizer(net.params, cfg.optimizer);
-  const sampler = new BatchSampler(Int32Array.from({ length: ds.train.count }, (_, i) => i), 0, 'bench');
-  const norm = channelStats(ds);
+  // One more step than is run, so the session's end-of-run evaluation never enters the timing.
+  const session = new TrainingSession(ds, {
+    model,
+    method: v.method as 'lsq' | 'fp32',
+    batchSize: batch,
+    steps: warmup + steps + 1,
+    labeled: ds.train.count,
+    evalEvery: 0,
+    augment: { translate: 0, flip: false },
+  });
   let loss = NaN;
   let timed = 0;
   for (let i = 0; i < warmup + steps; i++) {
-    const { x, y } = makeBatch(ds, ds.train, sampler.next(batch), norm);
-    if (i === 0) calibrate(net, x);
-    const t0 = performance.now();
-    loss = (await trainingStep(net, optimizer, x, y, ds.numClasses, cfg.lr)).loss;
-    if (i >= warmup) timed += performance.now() - t0;
-    tf.dispose([x, y]);
+    const m = await session.trainStep();
+    loss = m.loss;
+    if (i >= warmup) timed += m.msPerStep;
   }
   const msPerStep = timed / steps;
   const row = { model, batch, backend: backend.name, method: v.method, msPerStep, imagesPerSecond: (1000 * batch) / msPerStep, loss };
   if (v.json) process.stdout.write(`${JSON.stringify(row)}\n`);
   else process.stdout.write(`${model} ${v.method} batch ${batch} on ${describeBackend(backend)}: ${msPerStep.toFixed(1)} ms/step, ${row.imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)}\n`);
-  optimizer.dispose();
-  net.dispose();
+  session.dispose();
 }
 
 main()

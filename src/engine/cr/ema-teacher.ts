@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, EVAL_CTX, type Model } from '../models';
+import { buildModel, EVAL_CTX, TRAIN_CTX, type Model } from '../models';
 import { FP32_QUANT } from '../quant/config';
 import type { ForwardContext } from '../quant/quantizers';
 
@@ -14,8 +14,6 @@ export interface TeacherConfig {
    */
   bnStats: 'copy' | 'own';
 }
-
-const OWN_STATS_CTX: ForwardContext = { training: true, updateStats: true, calibrate: false };
 
 /**
  * The mean teacher: an exponential moving average of the student, updated after every optimizer step, with the
@@ -44,7 +42,7 @@ export class EmaTeacher {
   }
 
   get forwardContext(): ForwardContext {
-    return this.cfg.bnStats === 'copy' ? EVAL_CTX : OWN_STATS_CTX;
+    return this.cfg.bnStats === 'copy' ? EVAL_CTX : TRAIN_CTX;
   }
 
   /** EMA coefficient of update number t (0-based). */

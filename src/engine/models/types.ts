@@ -30,3 +30,5 @@ export interface Model {
 export const TRAIN_CTX: ForwardContext = { training: true, updateStats: true, calibrate: false };
 export const EVAL_CTX: ForwardContext = { training: false, updateStats: false, calibrate: false };
 export const CALIBRATE_CTX: ForwardContext = { training: true, updateStats: false, calibrate: true };
+/** A second training-mode forward that must not move BatchNorm's running averages (unlabeled images). */
+export const TRAIN_NO_STATS_CTX: ForwardContext = { training: true, updateStats: false, calibrate: false };

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch, type Normalization } from '../data/batches';
 import type { Dataset, ImageSet } from '../data/types';
-import type { Model } from '../models/types';
-import type { ForwardContext } from '../quant/quantizers';
-import { EVAL_CTX } from '../models/types';
+import { EVAL_CTX, type Model } from '../models/types';
 
 export interface EvalResult {
   accuracy: number;
@@ -22,7 +20,7 @@ export async function evaluateModel(
   set: ImageSet,
   indices: Int32Array,
   norm: Normalization,
-  teacher: { model: Model; ctx: ForwardContext } | null = null,
+  teacher: Model | null = null,
   chunk = 500,
 ): Promise<EvalResult> {
   const sums = new Float64Array(4);
@@ -35,9 +33,8 @@ export async function evaluateModel(
       const pred = tf.argMax(logits, 1);
       const hits = tf.sum(tf.cast(tf.equal(pred, y), 'float32'));
       if (!teacher) return tf.stack([loss, hits, tf.scalar(0), tf.scalar(0)]);
-      // A teacher with its own BatchNorm statistics is still evaluated with them, never updating them.
-      const ctx: ForwardContext = { ...teacher.ctx, training: false, updateStats: false };
-      const tPred = tf.argMax(teacher.model.forward(x, ctx), 1);
+      // Eval mode: a teacher with its own BatchNorm statistics uses them without updating them.
+      const tPred = tf.argMax(teacher.forward(x, EVAL_CTX), 1);
       return tf.stack([loss, hits, tf.sum(tf.cast(tf.equal(tPred, y), 'float32')), tf.sum(tf.cast(tf.equal(tPred, pred), 'float32'))]);
     });
     const v = await part.data();

@@ -8,7 +8,6 @@ import { splitTrain } from '../data/split';
 import type { Dataset } from '../data/types';
 import { UnlabeledPool } from '../data/unlabeled-pool';
 import { buildModel, EVAL_CTX, type Model } from '../models';
-import type { ForwardContext } from '../quant/quantizers';
 import { Rng } from '../util/rng';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { evaluateModel } from './evaluate';
@@ -179,9 +178,7 @@ export class TrainingSession {
     const all = split === 'test' ? this.testIndices : this.split.validation;
     const idx = samples > 0 ? all.subarray(0, Math.min(samples, all.length)) : all;
     const set = split === 'test' ? this.dataset.test : this.dataset.train;
-    const t = this.teacher;
-    const teacher: { model: Model; ctx: ForwardContext } | null = t ? { model: t.model, ctx: t.forwardContext } : null;
-    const r = await evaluateModel(this.model, this.dataset, set, idx, this.norm, teacher);
+    const r = await evaluateModel(this.model, this.dataset, set, idx, this.norm, this.teacher?.model ?? null);
     return { step: this.stepsDone, split, samples: idx.length, ...r };
   }
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { consistencyLoss, type ConsistencyKind } from '../cr/consistency-loss';
-import { CALIBRATE_CTX, TRAIN_CTX, type Model } from '../models/types';
-import type { ForwardContext } from '../quant/quantizers';
+import { CALIBRATE_CTX, TRAIN_CTX, TRAIN_NO_STATS_CTX, type Model } from '../models/types';
 import type { Optimizer } from './optimizers';
 
 /** LSQ initialises activation steps from one batch, layer by layer, before any update. */
@@ -10,9 +9,6 @@ export function calibrate(model: Model, x: tf.Tensor4D): void {
     model.forward(x, CALIBRATE_CTX);
   });
 }
-
-/** A second forward of the student that must not move BatchNorm's running averages (unlabeled images). */
-const TRAIN_NO_STATS: ForwardContext = { training: true, updateStats: false, calibrate: false };
 
 /** The consistency term of a step: targets from a teacher, weighted by λ. */
 export interface ConsistencyTerm {
@@ -58,7 +54,7 @@ export async function trainingStep(
       let sum: tf.Tensor = sumL;
       if (term.unlabeled) {
         const m = term.unlabeled.x.shape[0];
-        const zU = model.forward(term.unlabeled.x, TRAIN_NO_STATS);
+        const zU = model.forward(term.unlabeled.x, TRAIN_NO_STATS_CTX);
         sum = tf.add(sum, tf.mul(consistencyLoss(term.unlabeled.targets, zU, term.kind, term.temperature), m));
         total += m;
       }
