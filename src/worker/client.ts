@@ -4,10 +4,13 @@ import type { WorkerCommand, WorkerEvent } from './protocol';
 export class TrainingWorkerClient {
   private readonly worker: Worker;
 
-  constructor(onEvent: (e: WorkerEvent) => void) {
-    this.worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: 'training' });
+  constructor(onEvent: (e: WorkerEvent) => void, name = 'training') {
+    this.worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name });
     this.worker.onmessage = (e: MessageEvent<WorkerEvent>) => onEvent(e.data);
-    this.worker.onerror = (e: ErrorEvent) => onEvent({ type: 'error', message: `the training worker crashed: ${e.message || 'unknown error'}` });
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      onEvent({ type: 'error', kind: 'crashed', message: `the training worker crashed: ${e.message || 'unknown error'}` });
+    };
   }
 
   send(cmd: WorkerCommand): void {

@@ -1,18 +1,24 @@
 /** The typed messages between the page and a training Worker. Both sides import this file. */
+import type { DatasetName } from '../config/playground-config';
 import type { BackendChoice, BackendReport } from '../engine/backend/types';
+import type { WeightHistogram } from '../engine/inspect/weight-histogram';
 import type { TrainConfigInput } from '../engine/train/config';
 import type { EvalMetrics } from '../engine/train/metrics';
 import type { SessionState } from '../engine/train/session';
 
 export type WorkerCommand =
   | { type: 'init'; backend: BackendChoice }
-  | { type: 'configure'; config: TrainConfigInput }
+  | { type: 'configure'; dataset: DatasetName; config: TrainConfigInput }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
   | { type: 'reset' }
   | { type: 'evaluate' }
+  /** Predictions on a few test images and the weight histograms. */
+  | { type: 'inspect'; images: number }
+  /** The trained student as a file. */
+  | { type: 'export-model' }
   | { type: 'dispose' };
 
 /** What the Worker is doing, beyond the session's own states. */
@@ -30,9 +36,32 @@ export interface MetricBatch {
   lambda: Float32Array;
 }
 
+/** What went wrong, so the page can offer the right way out. */
+export type RunErrorKind = 'diverged' | 'device-lost' | 'crashed' | 'failed';
+
+export interface Inspection {
+  step: number;
+  /** Test images, HWC uint8, `count` of them. */
+  images: Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
+  labels: Int32Array;
+  classNames: string[];
+  student: Int32Array;
+  studentConfidence: Float32Array;
+  /** The EMA teacher's predictions (LSQ+CR only). */
+  teacher: Int32Array | null;
+  histograms: WeightHistogram[];
+}
+
 export type WorkerEvent =
   | { type: 'backend'; report: BackendReport }
   | { type: 'phase'; phase: RunPhase; step: number; totalSteps: number }
   | { type: 'metrics'; batch: MetricBatch }
   | { type: 'eval'; metrics: EvalMetrics }
-  | { type: 'error'; message: string };
+  /** Learned step sizes, one per quantizer, sampled a couple of times a second. */
+  | { type: 'step-sizes'; step: number; names: string[]; values: Float32Array }
+  | { type: 'inspection'; inspection: Inspection }
+  | { type: 'model-file'; text: string; steps: number }
+  | { type: 'error'; kind: RunErrorKind; message: string };

@@ -4,35 +4,58 @@
  * Training never runs on the page's main thread.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { DatasetName } from '../config/playground-config';
 import { initBackend } from '../engine/backend/select';
 import type { Dataset } from '../engine/data/types';
+import { serializeModel } from '../engine/export/model-file';
+import { stepSizes } from '../engine/inspect/step-sizes';
 import type { TrainConfigInput } from '../engine/train/config';
-import type { EvalMetrics, SessionListener, StepMetrics } from '../engine/train/metrics';
+import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from '../engine/train/metrics';
 import { TrainingSession } from '../engine/train/session';
+import { inspectionBuffers, inspectRun } from './inspect-run';
 import { loadShippedFashionMnist } from './load-dataset';
 import { batchBuffers, MetricBatcher } from './metric-batcher';
-import type { RunPhase, WorkerCommand, WorkerEvent } from './protocol';
+import type { RunErrorKind, RunPhase, WorkerCommand, WorkerEvent } from './protocol';
 import { WASM_PATHS } from './wasm-assets';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+/** How often the learned step sizes are sampled for their chart. */
+const STEP_SIZE_INTERVAL_MS = 500;
 
 function post(event: WorkerEvent, transfer: Transferable[] = []): void {
   scope.postMessage(event, transfer);
 }
 
 const batcher = new MetricBatcher((batch) => post({ type: 'metrics', batch }, batchBuffers(batch)));
-let dataset: Dataset | null = null;
+const datasets = new Map<DatasetName, Dataset>();
+let datasetName: DatasetName = 'fashion-mnist';
 let config: TrainConfigInput = {};
 let session: TrainingSession | null = null;
+let lastStepSizes = -Infinity;
 
 function phase(p: RunPhase): void {
   post({ type: 'phase', phase: p, step: session?.step ?? 0, totalSteps: session?.config.steps ?? config.steps ?? 0 });
+}
+
+function sampleStepSizes(s: TrainingSession): void {
+  lastStepSizes = performance.now();
+  const step = s.step;
+  stepSizes(s.model)
+    .then(({ names, values }) => {
+      if (names.length > 0) post({ type: 'step-sizes', step, names, values }, [values.buffer as ArrayBuffer]);
+    })
+    .catch(() => {
+      // The session was disposed mid-read (reset); the next sample comes from the next session.
+    });
 }
 
 const listener: SessionListener = {
   onStep: (m: StepMetrics) => {
     batcher.push(m);
     if (m.step === 1) phase('running');
+    const s = session;
+    if (s && (performance.now() - lastStepSizes >= STEP_SIZE_INTERVAL_MS || m.step === 1 || m.step === s.config.steps)) sampleStepSizes(s);
   },
   onEval: (metrics: EvalMetrics) => {
     batcher.flush();
@@ -40,24 +63,43 @@ const listener: SessionListener = {
   },
 };
 
+async function loadDataset(name: DatasetName): Promise<Dataset> {
+  const have = datasets.get(name);
+  if (have) return have;
+  if (name !== 'fashion-mnist') throw new Error(`${name} is not shipped with the page: load its files first`);
+  phase('loading-data');
+  const ds = await loadShippedFashionMnist();
+  datasets.set(name, ds);
+  return ds;
+}
+
 async function ensureSession(): Promise<TrainingSession> {
   if (session) return session;
-  if (!dataset) {
-    phase('loading-data');
-    dataset = await loadShippedFashionMnist();
-  }
-  session = new TrainingSession(dataset, config);
+  const ds = await loadDataset(datasetName);
+  session = new TrainingSession(ds, config);
   return session;
 }
 
 /** Runs until pause or the end, then reports where it stopped. */
 async function train(s: TrainingSession): Promise<void> {
   // The first step compiles shaders (webgpu) or warms up; say so rather than look frozen.
-  if (s.step === 0) phase('compiling');
-  else phase('running');
+  phase(s.step === 0 ? 'compiling' : 'running');
   await s.start(listener);
   batcher.flush();
   phase(s.state);
+}
+
+/** Reports a lost WebGPU device (driver reset, GPU process crash) as this run's error. */
+function watchDevice(): void {
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  device?.lost.then((info) => {
+    if (info.reason !== 'destroyed') post({ type: 'error', kind: 'device-lost', message: `the GPU device was lost: ${info.message || 'no reason given'}` });
+  });
+}
+
+function disposeSession(): void {
+  session?.dispose();
+  session = null;
 }
 
 async function handle(cmd: WorkerCommand): Promise<void> {
@@ -65,13 +107,14 @@ async function handle(cmd: WorkerCommand): Promise<void> {
     case 'init': {
       phase('starting');
       const report = await initBackend(cmd.backend, { wasmPaths: WASM_PATHS, wasmThreads: navigator.hardwareConcurrency });
+      if (report.name === 'webgpu') watchDevice();
       post({ type: 'backend', report });
       return;
     }
     case 'configure':
-      session?.dispose();
-      session = null;
+      disposeSession();
       config = cmd.config;
+      datasetName = cmd.dataset;
       phase('ready');
       return;
     case 'start':
@@ -87,6 +130,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       const s = await ensureSession();
       await s.stepOnce(listener);
       batcher.flush();
+      sampleStepSizes(s);
       phase(s.state);
       return;
     }
@@ -95,26 +139,39 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       post({ type: 'eval', metrics: await s.evaluate('test') });
       return;
     }
+    case 'inspect': {
+      const s = await ensureSession();
+      const inspection = await inspectRun(s, cmd.images);
+      post({ type: 'inspection', inspection }, inspectionBuffers(inspection));
+      return;
+    }
+    case 'export-model': {
+      const s = await ensureSession();
+      post({ type: 'model-file', text: await serializeModel(s.model, s.config, s.step), steps: s.step });
+      return;
+    }
     case 'reset':
       await session?.pause();
-      session?.dispose();
-      session = null;
+      disposeSession();
       phase('ready');
       return;
     case 'dispose':
       await session?.pause();
-      session?.dispose();
-      session = null;
+      disposeSession();
       tf.disposeVariables();
       scope.close();
       return;
   }
 }
 
+function errorKind(err: unknown): RunErrorKind {
+  return err instanceof TrainingDivergedError ? 'diverged' : 'failed';
+}
+
 scope.onmessage = (e: MessageEvent<WorkerCommand>) => {
   handle(e.data).catch((err: unknown) => {
     batcher.flush();
-    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'error', kind: errorKind(err), message: err instanceof Error ? err.message : String(err) });
     if (session) phase(session.state);
   });
 };

@@ -9,6 +9,8 @@ export interface Param {
   name: string;
   kind: ParamKind;
   variable: tf.Variable;
+  /** For a step size: the lattice it sets (bits and sign), so views can draw the quantization levels. */
+  quant?: { bits: number; signed: boolean };
 }
 
 /**
@@ -23,10 +25,10 @@ export class ParamStore {
 
   constructor(readonly rng: Rng) {}
 
-  add(name: string, kind: ParamKind, init: tf.Tensor): tf.Variable {
+  add(name: string, kind: ParamKind, init: tf.Tensor, quant?: Param['quant']): tf.Variable {
     const variable = tf.variable(init, true);
     init.dispose();
-    this.params.push({ name, kind, variable });
+    this.params.push(quant ? { name, kind, variable, quant } : { name, kind, variable });
     return variable;
   }
 

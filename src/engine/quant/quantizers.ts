@@ -8,7 +8,7 @@ export class WeightQuantizer {
   readonly step: tf.Variable | null;
 
   constructor(store: ParamStore, name: string, weight: tf.Variable, readonly bits: number, perChannel: boolean) {
-    this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', lsqInitialStep(weight, bits, true, perChannel)) : null;
+    this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', lsqInitialStep(weight, bits, true, perChannel), { bits, signed: true }) : null;
   }
 
   apply(w: tf.Tensor): tf.Tensor {
@@ -34,7 +34,7 @@ export class ActivationQuantizer {
   private initialized = false;
 
   constructor(store: ParamStore, name: string, readonly bits: number) {
-    this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', tf.scalar(1)) : null;
+    this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', tf.scalar(1), { bits, signed: false }) : null;
     store.calibrationHooks.push(() => (this.initialized = true));
   }
 

@@ -1,0 +1,146 @@
+import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
+import { LAMBDA_SCHEDULES, type LambdaScheduleKind } from '../engine/cr/lambda-schedule';
+import { MODEL_NAMES, type ModelName } from '../engine/models/types';
+import type { OptimizerName } from '../engine/train/optimizers';
+
+export const DATASET_NAMES = ['fashion-mnist', 'cifar10'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Bit widths offered: 2–8, or 32 for full precision ("FP"). */
+export const BIT_CHOICES = [2, 3, 4, 5, 6, 7, 8, 32] as const;
+export const FLIP_CHOICES = ['auto', 'on', 'off'] as const;
+export type FlipChoice = (typeof FLIP_CHOICES)[number];
+export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const satisfies readonly OptimizerName[];
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const satisfies readonly BackendChoice[];
+
+/**
+ * Everything the page lets a person set, flat, so that each knob is one URL-hash property. Two runs are built from
+ * it: LSQ, and (when `cr` is on) LSQ+CR with the same seed, init and data order.
+ */
+export interface PlaygroundConfig {
+  dataset: DatasetName;
+  model: ModelName;
+  wbits: number;
+  abits: number;
+  firstLastBits: number;
+  perChannel: boolean;
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  steps: number;
+  labeled: number;
+  cr: boolean;
+  lambdaSchedule: LambdaScheduleKind;
+  lambdaMax: number;
+  rampSteps: number;
+  emaDecay: number;
+  temperature: number;
+  unlabeledRatio: number;
+  translate: number;
+  flip: FlipChoice;
+  noise: number;
+  cutout: number;
+  evalEvery: number;
+  backend: BackendChoice;
+  seed: number;
+}
+
+type Key = keyof PlaygroundConfig;
+
+/** How one property is checked and written: its hash name, its kind and its allowed values. */
+export type PropertySpec =
+  | { key: Key; hash: string; kind: 'int' | 'number'; min: number; max: number }
+  | { key: Key; hash: string; kind: 'choice'; options: readonly (string | number)[] }
+  | { key: Key; hash: string; kind: 'bool' };
+
+/** The order here is the order in the URL. Short hash names keep shared links readable. */
+export const PROPERTIES: readonly PropertySpec[] = [
+  { key: 'dataset', hash: 'data', kind: 'choice', options: DATASET_NAMES },
+  { key: 'model', hash: 'model', kind: 'choice', options: MODEL_NAMES },
+  { key: 'wbits', hash: 'w', kind: 'choice', options: BIT_CHOICES },
+  { key: 'abits', hash: 'a', kind: 'choice', options: BIT_CHOICES },
+  { key: 'firstLastBits', hash: 'fl', kind: 'choice', options: BIT_CHOICES },
+  { key: 'perChannel', hash: 'pc', kind: 'bool' },
+  { key: 'optimizer', hash: 'opt', kind: 'choice', options: OPTIMIZER_NAMES },
+  { key: 'lr', hash: 'lr', kind: 'number', min: 1e-6, max: 10 },
+  { key: 'batchSize', hash: 'bs', kind: 'int', min: 1, max: 1024 },
+  { key: 'steps', hash: 'steps', kind: 'int', min: 1, max: 100_000 },
+  { key: 'labeled', hash: 'labeled', kind: 'int', min: 10, max: 60_000 },
+  { key: 'cr', hash: 'cr', kind: 'bool' },
+  { key: 'lambdaSchedule', hash: 'lsched', kind: 'choice', options: LAMBDA_SCHEDULES },
+  { key: 'lambdaMax', hash: 'lmax', kind: 'number', min: 0, max: 100 },
+  { key: 'rampSteps', hash: 'ramp', kind: 'int', min: 0, max: 100_000 },
+  { key: 'emaDecay', hash: 'ema', kind: 'number', min: 0, max: 0.99999 },
+  { key: 'temperature', hash: 'tau', kind: 'number', min: 0.05, max: 20 },
+  { key: 'unlabeledRatio', hash: 'uratio', kind: 'number', min: 0, max: 8 },
+  { key: 'translate', hash: 'shift', kind: 'int', min: 0, max: 8 },
+  { key: 'flip', hash: 'flip', kind: 'choice', options: FLIP_CHOICES },
+  { key: 'noise', hash: 'noise', kind: 'number', min: 0, max: 2 },
+  { key: 'cutout', hash: 'cutout', kind: 'int', min: 0, max: 16 },
+  { key: 'evalEvery', hash: 'eval', kind: 'int', min: 0, max: 100_000 },
+  { key: 'backend', hash: 'backend', kind: 'choice', options: BACKEND_CHOICES },
+  { key: 'seed', hash: 'seed', kind: 'int', min: 0, max: 2 ** 31 - 1 },
+];
+
+/** The page's first state: the quick demo, small enough to finish in a minute on a laptop CPU. */
+export const DEFAULT_CONFIG: PlaygroundConfig = {
+  dataset: 'fashion-mnist',
+  model: 'mlp',
+  wbits: 2,
+  abits: 2,
+  firstLastBits: 8,
+  perChannel: false,
+  optimizer: 'sgd',
+  lr: 0.05,
+  batchSize: 64,
+  steps: 300,
+  labeled: 1000,
+  cr: true,
+  // Views and λ chosen on a validation split for the MLP (README, "Tuning CR").
+  lambdaSchedule: 'sigmoid',
+  lambdaMax: 0.5,
+  rampSteps: 100,
+  emaDecay: 0.99,
+  temperature: 1,
+  unlabeledRatio: 1,
+  translate: 0,
+  flip: 'auto',
+  noise: 0.2,
+  cutout: 0,
+  evalEvery: 50,
+  backend: 'auto',
+  seed: 0,
+};
+
+/** Why a value is not allowed, or null when it is. */
+export function checkProperty(spec: PropertySpec, value: unknown): string | null {
+  switch (spec.kind) {
+    case 'bool':
+      return typeof value === 'boolean' ? null : 'must be on or off';
+    case 'choice':
+      return spec.options.includes(value as string | number) ? null : `must be one of ${spec.options.join(', ')}`;
+    case 'int':
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      if (spec.kind === 'int' && !Number.isInteger(value)) return 'must be a whole number';
+      if (value < spec.min || value > spec.max) return `must be between ${spec.min} and ${spec.max}`;
+      return null;
+    }
+  }
+}
+
+/** Training images per dataset: the labeled subset cannot be larger. */
+export const TRAIN_SIZE: Record<DatasetName, number> = { 'fashion-mnist': 60_000, cifar10: 50_000 };
+
+/** Checks that need two properties at once; each problem names the property that is reset to its default. */
+export function crossCheck(c: PlaygroundConfig): { key: Key; reason: string }[] {
+  const problems: { key: Key; reason: string }[] = [];
+  if (c.labeled > TRAIN_SIZE[c.dataset]) problems.push({ key: 'labeled', reason: `is more than ${c.dataset} has (${TRAIN_SIZE[c.dataset]} training images)` });
+  return problems;
+}
+
+export function propertySpec(key: Key): PropertySpec {
+  const spec = PROPERTIES.find((p) => p.key === key);
+  if (!spec) throw new Error(`unknown property ${key}`);
+  return spec;
+}

@@ -1,0 +1,150 @@
+import { create } from 'zustand';
+import { DEFAULT_CONFIG, type PlaygroundConfig } from '../config/playground-config';
+import type { RunId } from '../config/run-config';
+import type { BackendReport } from '../engine/backend/types';
+import type { EvalMetrics } from '../engine/train/metrics';
+import type { Inspection, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
+import { Downsampler, MAX_POINTS, type Row } from './downsample';
+import { MetricLog } from './metric-log';
+
+export const CHART_FIELDS = ['loss', 'ce', 'consistency', 'lambda', 'accuracy', 'lr'] as const;
+export type ChartField = (typeof CHART_FIELDS)[number];
+export type ChartRow = Row<ChartField>;
+
+export interface RunError {
+  kind: RunErrorKind;
+  message: string;
+}
+
+/** What the page shows of one run. Chart series are already downsampled. */
+export interface RunView {
+  id: RunId;
+  backend: BackendReport | null;
+  phase: RunPhase | 'idle';
+  step: number;
+  totalSteps: number;
+  rows: ChartRow[];
+  evals: EvalMetrics[];
+  stepSizeNames: string[];
+  stepSizeRows: Row<string>[];
+  stepsPerSecond: number | null;
+  error: RunError | null;
+  inspection: Inspection | null;
+}
+
+/** Full-resolution buffers behind a run's view; not React state (they change in place). */
+interface RunBuffers {
+  log: MetricLog;
+  chart: Downsampler<ChartField>;
+  stepSizes: Downsampler<string> | null;
+}
+
+const buffers = new Map<RunId, RunBuffers>();
+
+function freshBuffers(): RunBuffers {
+  return { log: new MetricLog(), chart: new Downsampler(CHART_FIELDS), stepSizes: null };
+}
+
+export function runLog(id: RunId): MetricLog | null {
+  return buffers.get(id)?.log ?? null;
+}
+
+function emptyRun(id: RunId, backend: BackendReport | null = null): RunView {
+  return { id, backend, phase: 'idle', step: 0, totalSteps: 0, rows: [], evals: [], stepSizeNames: [], stepSizeRows: [], stepsPerSecond: null, error: null, inspection: null };
+}
+
+/** Keeps every other point once a sparse series (evaluations) outgrows what a chart should draw. */
+function capped<T>(list: T[]): T[] {
+  return list.length > MAX_POINTS ? list.filter((_, i) => i % 2 === 1 || i === list.length - 1) : list;
+}
+
+/** The measured state of one run after one Worker event. Pure apart from the run's buffers. */
+function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
+  switch (e.type) {
+    case 'backend':
+      return { ...run, backend: e.report };
+    case 'phase':
+      // A failed run keeps its error until it is restarted.
+      return { ...run, phase: e.phase, step: Math.max(e.phase === 'ready' ? 0 : run.step, e.step), totalSteps: e.totalSteps };
+    case 'metrics': {
+      b.log.append(e.batch);
+      for (let i = 0; i < e.batch.step.length; i++) {
+        b.chart.push(e.batch.step[i], {
+          loss: e.batch.loss[i],
+          ce: e.batch.ce[i],
+          consistency: e.batch.consistency[i],
+          lambda: e.batch.lambda[i],
+          accuracy: e.batch.accuracy[i],
+          lr: e.batch.lr[i],
+        });
+      }
+      return { ...run, rows: b.chart.rows(), step: e.batch.step[e.batch.step.length - 1], stepsPerSecond: b.log.stepsPerSecond() };
+    }
+    case 'eval':
+      return { ...run, evals: capped([...run.evals, e.metrics]) };
+    case 'step-sizes': {
+      if (!b.stepSizes) b.stepSizes = new Downsampler(e.names);
+      b.stepSizes.push(e.step, Object.fromEntries(e.names.map((n, i) => [n, e.values[i]])));
+      return { ...run, stepSizeNames: e.names, stepSizeRows: b.stepSizes.rows() };
+    }
+    case 'inspection':
+      return { ...run, inspection: e.inspection };
+    case 'model-file':
+      return run;
+    case 'error':
+      return { ...run, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
+  }
+}
+
+interface PlaygroundState {
+  config: PlaygroundConfig;
+  /** Why values of an opened link were not used; shown until dismissed. */
+  configNotes: string[];
+  runs: Partial<Record<RunId, RunView>>;
+  logScale: boolean;
+  presentation: boolean;
+  setConfig(patch: Partial<PlaygroundConfig>): void;
+  replaceConfig(config: PlaygroundConfig, notes: string[]): void;
+  dismissNotes(): void;
+  setLogScale(on: boolean): void;
+  setPresentation(on: boolean): void;
+  /** Starts a clean view for each run; other runs disappear. A run's backend report is kept. */
+  resetRuns(ids: readonly RunId[]): void;
+  /** A clean view for one run (its restart), keeping the others. */
+  resetRun(id: RunId): void;
+  applyEvent(id: RunId, e: WorkerEvent): void;
+}
+
+export const usePlayground = create<PlaygroundState>()((set, get) => ({
+  config: DEFAULT_CONFIG,
+  configNotes: [],
+  runs: {},
+  logScale: false,
+  presentation: false,
+  setConfig: (patch) => set((s) => ({ config: { ...s.config, ...patch } })),
+  replaceConfig: (config, configNotes) => set({ config, configNotes }),
+  dismissNotes: () => set({ configNotes: [] }),
+  setLogScale: (logScale) => set({ logScale }),
+  setPresentation: (presentation) => set({ presentation }),
+  resetRuns: (ids) => {
+    const old = get().runs;
+    const runs: Partial<Record<RunId, RunView>> = {};
+    buffers.clear();
+    for (const id of ids) {
+      runs[id] = emptyRun(id, old[id]?.backend ?? null);
+      buffers.set(id, freshBuffers());
+    }
+    set({ runs });
+  },
+  resetRun: (id) => {
+    buffers.set(id, freshBuffers());
+    set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id) } }));
+  },
+  applyEvent: (id, e) => {
+    const run = get().runs[id];
+    const b = buffers.get(id);
+    // Events of a run that was removed (a late message from a terminated Worker) are dropped.
+    if (!run || !b) return;
+    set((s) => ({ runs: { ...s.runs, [id]: reduceRun(run, b, e) } }));
+  },
+}));

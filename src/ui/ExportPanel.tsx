@@ -1,0 +1,51 @@
+import { RUN_IDS, RUN_LABELS } from '../config/run-config';
+import { downloadText, fileStem } from '../export/download';
+import { evalsCsv, metricsCsv, metricsJson, type ExportedRun } from '../export/metrics-export';
+import { runLog, usePlayground } from '../store/playground-store';
+import { runCommands } from '../worker/run-pool';
+
+function exportedRuns(): ExportedRun[] {
+  const { runs, config } = usePlayground.getState();
+  return RUN_IDS.flatMap((id) => {
+    const r = runs[id];
+    const log = runLog(id);
+    return r && log ? [{ id, log, evals: r.evals, backend: r.backend, batchSize: config.batchSize }] : [];
+  });
+}
+
+/** Metrics as CSV and JSON (every step, full resolution), and each trained student as a file. */
+export function ExportPanel() {
+  const runs = usePlayground((s) => s.runs);
+  const config = usePlayground((s) => s.config);
+  const stem = fileStem(config.model, config.wbits, config.abits, config.seed);
+  const hasSteps = Object.values(runs).some((r) => r!.step > 0);
+  return (
+    <section className="export">
+      <h2>Export</h2>
+      <div className="buttons">
+        <button disabled={!hasSteps} data-testid="export-csv" onClick={() => downloadText(metricsCsv(exportedRuns()), `${stem}-steps.csv`, 'text/csv')}>
+          Steps (CSV)
+        </button>
+        <button disabled={!hasSteps} data-testid="export-evals-csv" onClick={() => downloadText(evalsCsv(exportedRuns()), `${stem}-tests.csv`, 'text/csv')}>
+          Test evaluations (CSV)
+        </button>
+        <button
+          disabled={!hasSteps}
+          data-testid="export-json"
+          onClick={() => downloadText(JSON.stringify(metricsJson(config, window.location.href, exportedRuns()), null, 1), `${stem}-metrics.json`, 'application/json')}
+        >
+          Everything (JSON)
+        </button>
+        {RUN_IDS.filter((id) => runs[id]).map((id) => (
+          <button key={id} disabled={!(runs[id]!.step > 0)} data-testid={`export-model-${id}`} onClick={() => runCommands.exportModel(id)}>
+            {RUN_LABELS[id]} student (model file)
+          </button>
+        ))}
+      </div>
+      <p className="muted small">
+        Charts have their own PNG buttons. A model file holds the latent weights, the learned step sizes and BatchNorm
+        statistics as JSON; the integer codes are round(clip(w/s, −Qn, Qp)).
+      </p>
+    </section>
+  );
+}

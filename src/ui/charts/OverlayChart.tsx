@@ -1,0 +1,89 @@
+import { useMemo, useRef, type ReactNode } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { chartToPng } from '../../export/chart-png';
+import { downloadBlob } from '../../export/download';
+import { overlay, type OverlayLine } from '../../store/chart-data';
+import { usePlayground } from '../../store/playground-store';
+
+export interface ChartLine extends OverlayLine {
+  label: string;
+  color: string;
+  dashed?: boolean;
+  /** Draw a dot at each point (sparse series such as test accuracy). */
+  dots?: boolean;
+}
+
+interface Props {
+  id: string;
+  title: string;
+  lines: readonly ChartLine[];
+  /** Shown instead of the chart while there is nothing to draw. */
+  empty: ReactNode;
+  /** Whether the page's log-scale toggle applies (not for accuracies or λ). */
+  logScalable?: boolean;
+  percent?: boolean;
+  children?: ReactNode;
+}
+
+const fmt = (percent: boolean) => (v: unknown) => (typeof v === 'number' ? (percent ? `${(100 * v).toFixed(1)}%` : v.toPrecision(4)) : String(v));
+
+/**
+ * Runs overlaid on one step axis, one colour per run, hover values, animation off (it redraws a few times a
+ * second), and a PNG download of what is drawn.
+ */
+export function OverlayChart({ id, title, lines, empty, logScalable = false, percent = false, children }: Props) {
+  const logScale = usePlayground((s) => s.logScale) && logScalable;
+  const data = useMemo(() => overlay(lines, logScale), [lines, logScale]);
+  const box = useRef<HTMLDivElement>(null);
+  const savePng = async () => {
+    const svg = box.current?.querySelector('svg.recharts-surface');
+    if (svg instanceof SVGSVGElement) downloadBlob(await chartToPng(svg, title), `${id}.png`);
+  };
+  const format = fmt(percent);
+  return (
+    <section className="chart-card" data-testid={`chart-${id}`}>
+      <header>
+        <h3>{title}</h3>
+        <button className="small" onClick={savePng} disabled={data.length === 0} title="Download this chart as PNG" data-testid={`png-${id}`}>
+          PNG
+        </button>
+      </header>
+      {children}
+      <div className="chart-box" ref={box}>
+        {data.length === 0 ? (
+          <div className="chart-empty">{empty}</div>
+        ) : (
+          <ResponsiveContainer>
+            <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDecimals={false} />
+              <YAxis
+                scale={logScale ? 'log' : 'auto'}
+                domain={logScale ? ['auto', 'auto'] : percent ? [0, 1] : ['auto', 'auto']}
+                tickFormatter={(v: number) => (percent ? `${Math.round(100 * v)}%` : Number(v.toPrecision(3)).toString())}
+                width={52}
+                allowDataOverflow={logScale}
+              />
+              <Tooltip formatter={format} labelFormatter={(s) => `step ${s}`} isAnimationActive={false} />
+              <Legend />
+              {lines.map((l) => (
+                <Line
+                  key={l.key}
+                  dataKey={l.key}
+                  name={l.label}
+                  stroke={l.color}
+                  strokeDasharray={l.dashed ? '5 4' : undefined}
+                  dot={l.dots ? { r: 2 } : false}
+                  strokeWidth={l.dots ? 2 : 1.5}
+                  connectNulls
+                  isAnimationActive={false}
+                  type="linear"
+                />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+    </section>
+  );
+}

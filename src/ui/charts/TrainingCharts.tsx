@@ -1,0 +1,125 @@
+import { useMemo, useState } from 'react';
+import { RUN_IDS, RUN_LABELS, type RunId } from '../../config/run-config';
+import { lineOf } from '../../store/chart-data';
+import { usePlayground, type RunView } from '../../store/playground-store';
+import { RUN_COLORS } from './colors';
+import { OverlayChart, type ChartLine } from './OverlayChart';
+
+function useRuns(): RunView[] {
+  const runs = usePlayground((s) => s.runs);
+  return useMemo(() => RUN_IDS.flatMap((id) => (runs[id] ? [runs[id]] : [])), [runs]);
+}
+
+/** What an empty chart says: why nothing is drawn yet. */
+function useEmptyText(): string {
+  const runs = useRuns();
+  const phases = runs.map((r) => r.phase);
+  if (phases.includes('compiling')) {
+    const gpu = runs.some((r) => r.backend?.name === 'webgpu');
+    return gpu ? 'First step: compiling the WebGPU shaders… (seconds; later steps are fast)' : 'First step: warming up…';
+  }
+  if (phases.includes('loading-data')) return 'Loading the dataset…';
+  if (phases.includes('starting')) return 'Starting the training engine…';
+  return 'Press Train (or the space bar) to start.';
+}
+
+const label = (id: RunId, what: string) => `${RUN_LABELS[id]} ${what}`;
+
+export function LossChart() {
+  const runs = useRuns();
+  const empty = useEmptyText();
+  const lines = useMemo<ChartLine[]>(
+    () =>
+      runs.flatMap((r) => {
+        const ce: ChartLine = { ...lineOf(`${r.id}:ce`, r.rows, (x) => x.ce), label: label(r.id, 'cross-entropy'), color: RUN_COLORS[r.id] };
+        if (r.id !== 'lsq+cr') return [ce];
+        return [ce, { ...lineOf(`${r.id}:cons`, r.rows, (x) => x.consistency), label: label(r.id, 'consistency (KL)'), color: RUN_COLORS[r.id], dashed: true }];
+      }),
+    [runs],
+  );
+  return <OverlayChart id="loss" title="Training loss: cross-entropy and consistency" lines={lines} empty={empty} logScalable />;
+}
+
+export function AccuracyChart() {
+  const runs = useRuns();
+  const empty = useEmptyText();
+  const lines = useMemo<ChartLine[]>(
+    () =>
+      runs.flatMap((r) => {
+        const out: ChartLine[] = [
+          { ...lineOf(`${r.id}:train`, r.rows, (x) => x.accuracy), label: label(r.id, 'train (batch)'), color: RUN_COLORS[r.id] + '66' },
+          { ...lineOf(`${r.id}:test`, r.evals, (e) => e.accuracy), label: label(r.id, 'test'), color: RUN_COLORS[r.id], dots: true },
+        ];
+        if (r.evals.some((e) => e.teacherAccuracy !== null)) {
+          out.push({ ...lineOf(`${r.id}:teacher`, r.evals, (e) => e.teacherAccuracy), label: label(r.id, 'EMA teacher test'), color: RUN_COLORS[r.id], dashed: true, dots: true });
+        }
+        return out;
+      }),
+    [runs],
+  );
+  return <OverlayChart id="accuracy" title="Accuracy: student and teacher, train and test" lines={lines} empty={empty} percent />;
+}
+
+export function LambdaChart() {
+  const runs = useRuns();
+  const cr = runs.find((r) => r.id === 'lsq+cr');
+  const lines = useMemo<ChartLine[]>(() => (cr ? [{ ...lineOf('lambda', cr.rows, (x) => x.lambda), label: 'λ(t)', color: RUN_COLORS['lsq+cr'] }] : []), [cr]);
+  return <OverlayChart id="lambda" title="λ(t): weight of the consistency term" lines={lines} empty={cr ? 'λ appears with the first step.' : 'CR is off: no λ.'} />;
+}
+
+export function LearningRateChart() {
+  const runs = useRuns();
+  const empty = useEmptyText();
+  // Both runs follow the same schedule; one line says it.
+  const first = runs[0];
+  const lines = useMemo<ChartLine[]>(() => (first ? [{ ...lineOf('lr', first.rows, (x) => x.lr), label: 'learning rate', color: '#475569' }] : []), [first]);
+  return <OverlayChart id="lr" title="Learning rate (cosine schedule)" lines={lines} empty={empty} logScalable />;
+}
+
+/** "fc2/w.step" → layer "fc2", quantizer "w". */
+function splitStepName(name: string): { layer: string; what: string } {
+  const i = name.lastIndexOf('/');
+  return { layer: name.slice(0, i), what: name.slice(i + 1).replace(/\.step$/, '') };
+}
+
+const WHAT_LABEL: Record<string, string> = { w: 'weight step', in: 'input step' };
+
+export function StepSizeChart() {
+  const runs = useRuns();
+  const empty = useEmptyText();
+  const names = runs.find((r) => r.stepSizeNames.length > 0)?.stepSizeNames ?? [];
+  const layers = [...new Set(names.map((n) => splitStepName(n).layer))];
+  const [chosen, setChosen] = useState<string | null>(null);
+  const layer = chosen !== null && layers.includes(chosen) ? chosen : layers[Math.min(1, layers.length - 1)] ?? null;
+  const lines = useMemo<ChartLine[]>(
+    () =>
+      runs.flatMap((r) =>
+        r.stepSizeNames
+          .filter((n) => splitStepName(n).layer === layer)
+          .map((n) => {
+            const what = splitStepName(n).what;
+            return { ...lineOf(`${r.id}:${n}`, r.stepSizeRows, (x) => x[n]), label: label(r.id, WHAT_LABEL[what] ?? what), color: RUN_COLORS[r.id], dashed: what !== 'w' };
+          }),
+      ),
+    [runs, layer],
+  );
+  return (
+    <OverlayChart id="step-sizes" title="Learned step sizes s (LSQ)" lines={lines} empty={names.length === 0 && runs.length > 0 && runs[0].step > 0 ? 'Nothing is quantized in this setup.' : empty} logScalable>
+      {layers.length > 0 && (
+        <label className="small">
+          Layer{' '}
+          <select value={layer ?? ''} onChange={(e) => setChosen(e.target.value)} data-testid="step-size-layer">
+            {layers.map((l) => (
+              <option key={l}>{l}</option>
+            ))}
+          </select>
+        </label>
+      )}
+    </OverlayChart>
+  );
+}
+
+/** The Hessian's top eigenvalue per run; estimates are not computed in this version, so the chart says so. */
+export function HessianChart() {
+  return <OverlayChart id="hessian" title="Hessian top eigenvalue (sharpness)" lines={[]} empty="Hessian eigenvalue estimates are not computed in this version." logScalable />;
+}

@@ -1,0 +1,29 @@
+/** Short explanations shown next to the controls, in plain words, for a class or a first visit. */
+export const EXPLANATIONS = {
+  lsq: {
+    title: 'LSQ: learned step size quantization',
+    text: 'A b-bit layer can only use 2^b values: a grid of evenly spaced levels, s apart. LSQ learns the step s of every layer by gradient descent, along with the weights, so each layer finds the grid that loses the least accuracy. Weights use a signed grid, activations after a ReLU an unsigned one.',
+  },
+  ste: {
+    title: 'STE: the straight-through estimator',
+    text: 'Rounding is flat almost everywhere, so its true gradient is zero and nothing would learn. Training pretends rounding is the identity on the way back: the gradient passes straight through inside the grid and is cut where values are clipped. The network keeps full-precision "latent" weights and quantizes them on every forward pass.',
+  },
+  ema: {
+    title: 'The EMA teacher',
+    text: 'The teacher is not trained; its weights are an exponential moving average of the student\'s (decay close to 1). Averaging over many steps smooths out the noise of single updates, so the teacher is usually a little more accurate and much steadier than the student.',
+  },
+  cr: {
+    title: 'Consistency Regularization (CR)',
+    text: 'The student sees one augmented view of an image and the teacher another. A KL-divergence term pulls the student\'s prediction towards the teacher\'s. It needs no labels, so unlabeled images add to it. The paper argues that quantization noise acts like an augmentation: the student learns to give the same answer under it.',
+  },
+  lambda: {
+    title: 'λ(t): the weight of the consistency term',
+    text: 'loss = cross-entropy + λ(t)·consistency. λ starts at 0 and ramps up, because an untrained teacher has nothing to teach; too large a λ makes predicting one class for everything a way out. The λ chart shows the schedule; try a large λ_max to see it hurt.',
+  },
+  flatness: {
+    title: 'Why flatness matters',
+    text: 'Quantizing the weights moves them a little. In a sharp minimum a small move costs a lot of loss; in a flat one it costs little. The paper measures flatness by the largest eigenvalues of the loss Hessian and finds them smaller with CR: a flatter minimum that tolerates quantization better.',
+  },
+} as const;
+
+export type ExplanationId = keyof typeof EXPLANATIONS;

@@ -1,0 +1,31 @@
+import { useEffect } from 'react';
+import { usePlayground } from '../../store/playground-store';
+import { runCommands } from '../../worker/run-pool';
+import { PredictionGrid } from './PredictionGrid';
+import { WeightHistogramView } from './WeightHistogramView';
+
+/** What the models do and what their weights look like; refreshed at every test evaluation and on demand. */
+export function LookingInside() {
+  // A new evaluation anywhere, or a run coming to rest, asks both Workers for a fresh look.
+  const marker = usePlayground((s) =>
+    Object.values(s.runs)
+      .map((r) => `${r!.evals.length}:${r!.phase === 'paused' || r!.phase === 'done' ? r!.step : ''}`)
+      .join('|'),
+  );
+  const anyStep = usePlayground((s) => Object.values(s.runs).some((r) => r!.step > 0));
+  useEffect(() => {
+    if (anyStep) runCommands.inspect();
+  }, [marker, anyStep]);
+  return (
+    <section className="inside">
+      <h2>Looking inside</h2>
+      <button className="small" onClick={runCommands.inspect} disabled={!anyStep} data-testid="inspect">
+        Refresh now
+      </button>
+      <h3>Test images: true class, and what each model predicts</h3>
+      <PredictionGrid />
+      <h3>Latent weights and the quantization grid</h3>
+      <WeightHistogramView />
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { useEffect } from 'react';
+import { RUN_IDS } from '../../config/run-config';
+import { usePlayground } from '../../store/playground-store';
+import { runCommands } from '../../worker/run-pool';
+import { controlState } from './run-status';
+import { RunCard } from './RunCard';
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName) || target.isContentEditable);
+}
+
+/** The shared buttons (both runs move together) and one card per run. Space plays and pauses. */
+export function RunBar() {
+  const runsById = usePlayground((s) => s.runs);
+  const dataset = usePlayground((s) => s.config.dataset);
+  const runs = RUN_IDS.flatMap((id) => (runsById[id] ? [runsById[id]] : []));
+  const c = controlState(runs);
+  const noData = dataset !== 'fashion-mnist';
+  const play = () => {
+    if (c.canPause) runCommands.pause();
+    else if (c.canPlay && !noData) (c.paused ? runCommands.resume : runCommands.start)();
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.code !== 'Space' || isTyping(e.target) || e.repeat) return;
+      e.preventDefault();
+      play();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  return (
+    <section className="run-bar">
+      <div className="buttons">
+        <button className="primary" data-testid="train" disabled={!(c.canPause || (c.canPlay && !noData))} onClick={play} title="Space bar">
+          {c.canPause ? 'Pause' : c.paused ? 'Resume' : 'Train'}
+        </button>
+        <button data-testid="step" disabled={!c.canStep || noData} onClick={runCommands.step} title="One step of every run">
+          Step
+        </button>
+        <button data-testid="reset" disabled={!c.canReset} onClick={runCommands.reset} title="Back to step 0, same settings">
+          Reset
+        </button>
+        <span className="muted small">Space: play / pause</span>
+      </div>
+      {noData && (
+        <p className="notice" data-testid="no-data">
+          CIFAR-10 is not shipped with the page, and this version cannot load it yet: pick Fashion-MNIST to train.
+        </p>
+      )}
+      <div className="run-cards">
+        {runs.map((r) => (
+          <RunCard key={r.id} run={r} />
+        ))}
+      </div>
+    </section>
+  );
+}

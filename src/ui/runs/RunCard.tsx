@@ -1,0 +1,66 @@
+import { RUN_LABELS } from '../../config/run-config';
+import { describeAdapter } from '../../engine/backend/webgpu-adapter';
+import type { RunView } from '../../store/playground-store';
+import { runCommands } from '../../worker/run-pool';
+import { RUN_COLORS } from '../charts/colors';
+import { PHASE_TEXT } from './run-status';
+
+const ERROR_ADVICE: Record<string, string> = {
+  diverged: 'The loss became NaN or infinite: try a lower learning rate or λ_max.',
+  'device-lost': 'The GPU stopped answering; another backend may carry on.',
+  crashed: 'The Worker that trained this run stopped.',
+  failed: '',
+};
+
+/** One run: its backend, progress, speed, and when it fails, what happened and a way to restart. */
+export function RunCard({ run }: { run: RunView }) {
+  const b = run.backend;
+  const webgpu = b?.name === 'webgpu';
+  return (
+    <article className="run-card" data-testid={`run-${run.id}`} style={{ borderColor: RUN_COLORS[run.id] }}>
+      <h3 style={{ color: RUN_COLORS[run.id] }}>{RUN_LABELS[run.id]}</h3>
+      <p data-testid={`backend-${run.id}`} className="small">
+        {b ? (
+          <>
+            Backend: <strong>{b.name}</strong>
+            {b.adapter ? ` on ${describeAdapter(b.adapter)}` : ''}
+            {b.detail ? ` (${b.detail})` : ''}
+          </>
+        ) : (
+          'Starting the training engine…'
+        )}
+      </p>
+      {b && b.fallbacks.length > 0 && (
+        <details className="small muted" data-testid={`fallbacks-${run.id}`}>
+          <summary>Why not another backend</summary>
+          <ul>
+            {b.fallbacks.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <p data-testid={`status-${run.id}`}>
+        {PHASE_TEXT[run.phase]} · step <span data-testid={`step-${run.id}`}>{run.step}</span> / {run.totalSteps}
+        {run.stepsPerSecond !== null ? ` · ${run.stepsPerSecond.toFixed(1)} steps/s` : ''}
+      </p>
+      <progress max={Math.max(1, run.totalSteps)} value={run.step} />
+      {run.error && (
+        <div role="alert" className="error-box" data-testid={`error-${run.id}`}>
+          <p>
+            <strong>{run.error.kind === 'failed' ? 'Error' : 'Stopped'}:</strong> {run.error.message}
+          </p>
+          {ERROR_ADVICE[run.error.kind] && <p className="small">{ERROR_ADVICE[run.error.kind]} What was measured so far stays on the charts.</p>}
+          <button onClick={() => runCommands.restart(run.id)} data-testid={`restart-${run.id}`}>
+            Restart this run
+          </button>
+          {(webgpu || run.error.kind === 'device-lost') && (
+            <button onClick={() => runCommands.restart(run.id, 'wasm')} data-testid={`restart-wasm-${run.id}`}>
+              Restart on wasm (CPU)
+            </button>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,86 @@
+import type { PlaygroundConfig } from '../config/playground-config';
+import { RUN_LABELS, runsOf, trainConfigFor, type RunId } from '../config/run-config';
+import type { BackendChoice } from '../engine/backend/types';
+import { downloadText, fileStem } from '../export/download';
+import { usePlayground } from '../store/playground-store';
+import { TrainingWorkerClient } from './client';
+import type { WorkerEvent } from './protocol';
+
+/** Test images in the "looking inside" grid. */
+export const INSPECT_IMAGES = 20;
+
+interface Slot {
+  client: TrainingWorkerClient;
+  backend: BackendChoice;
+}
+
+const slots = new Map<RunId, Slot>();
+
+function onEvent(id: RunId, e: WorkerEvent): void {
+  if (e.type === 'model-file') {
+    const c = usePlayground.getState().config;
+    downloadText(e.text, `${fileStem(c.model, c.wbits, c.abits, c.seed)}-${id.replace('+', '-')}-step${e.steps}.model.json`, 'application/json');
+  }
+  usePlayground.getState().applyEvent(id, e);
+}
+
+function spawn(id: RunId, backend: BackendChoice): Slot {
+  const client = new TrainingWorkerClient((e) => onEvent(id, e), `training ${RUN_LABELS[id]}`);
+  client.send({ type: 'init', backend });
+  const slot = { client, backend };
+  slots.set(id, slot);
+  return slot;
+}
+
+function configure(id: RunId, slot: Slot, c: PlaygroundConfig): void {
+  slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id) });
+}
+
+/**
+ * Brings the Workers in line with the config: one per run, on the chosen backend, configured and ready. Every run
+ * starts over. Workers whose backend still fits are kept (starting a backend costs seconds).
+ */
+export function syncRuns(c: PlaygroundConfig): void {
+  const ids = runsOf(c);
+  for (const [id, slot] of slots) {
+    if (!ids.includes(id) || slot.backend !== c.backend) {
+      slot.client.terminate();
+      slots.delete(id);
+    }
+  }
+  usePlayground.getState().resetRuns(ids);
+  for (const id of ids) configure(id, slots.get(id) ?? spawn(id, c.backend), c);
+}
+
+function send(type: 'start' | 'pause' | 'resume' | 'step' | 'reset'): void {
+  for (const slot of slots.values()) slot.client.send({ type });
+}
+
+export const runCommands = {
+  start: () => send('start'),
+  pause: () => send('pause'),
+  resume: () => send('resume'),
+  step: () => send('step'),
+  /** Both runs back to step 0 with the same config; measured values are cleared. */
+  reset: () => {
+    send('reset');
+    usePlayground.getState().resetRuns([...slots.keys()]);
+  },
+  inspect: () => {
+    for (const slot of slots.values()) slot.client.send({ type: 'inspect', images: INSPECT_IMAGES });
+  },
+  exportModel: (id: RunId) => slots.get(id)?.client.send({ type: 'export-model' }),
+  /**
+   * A fresh Worker for one run, on another backend if given, training from step 0 again. The other run goes on;
+   * both keep the same seed, so they stay comparable.
+   */
+  restart: (id: RunId, backend?: BackendChoice) => {
+    const c = usePlayground.getState().config;
+    slots.get(id)?.client.terminate();
+    slots.delete(id);
+    usePlayground.getState().resetRun(id);
+    const slot = spawn(id, backend ?? c.backend);
+    configure(id, slot, c);
+    slot.client.send({ type: 'start' });
+  },
+};
