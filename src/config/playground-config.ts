@@ -112,6 +112,11 @@ export const DEFAULT_CONFIG: PlaygroundConfig = {
   seed: 0,
 };
 
+/** A plain decimal number as a person writes it (no hex, binary or blank); NaN otherwise. */
+export function parseDecimal(text: string): number {
+  return /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+}
+
 /** Why a value is not allowed, or null when it is. */
 export function checkProperty(spec: PropertySpec, value: unknown): string | null {
   switch (spec.kind) {

@@ -1,4 +1,4 @@
-import { checkProperty, crossCheck, DEFAULT_CONFIG, PROPERTIES, propertySpec, type PlaygroundConfig, type PropertySpec } from './playground-config';
+import { checkProperty, crossCheck, DEFAULT_CONFIG, parseDecimal, PROPERTIES, propertySpec, type PlaygroundConfig, type PropertySpec } from './playground-config';
 
 /** What a link held: a config that is always valid, and one note per value that was refused. */
 export interface DecodedConfig {
@@ -17,12 +17,10 @@ function readValue(spec: PropertySpec, text: string): unknown {
       return text === '1' || text === 'true' ? true : text === '0' || text === 'false' ? false : text;
     case 'int':
     case 'number':
-      return text.trim() === '' ? NaN : Number(text);
-    case 'choice': {
+      return parseDecimal(text);
+    case 'choice':
       // Bit widths are numbers; everything else offered is a string.
-      const asNumber = Number(text);
-      return typeof spec.options[0] === 'number' && text.trim() !== '' ? asNumber : text;
-    }
+      return typeof spec.options[0] === 'number' ? parseDecimal(text) : text;
   }
 }
 
@@ -46,7 +44,7 @@ export function decodeConfig(hash: string): DecodedConfig {
   const config: PlaygroundConfig = { ...DEFAULT_CONFIG };
   const notes: string[] = [];
   const known = new Set(PROPERTIES.map((p) => p.hash));
-  for (const name of params.keys()) {
+  for (const name of new Set(params.keys())) {
     if (!known.has(name)) notes.push(`"${shown(name)}" is not a setting of this page; ignored.`);
   }
   for (const spec of PROPERTIES) {

@@ -6,6 +6,9 @@ export type MetricField = (typeof METRIC_FIELDS)[number];
 /** Every step's metrics at full resolution, in growing typed arrays, for export and throughput. */
 export class MetricLog {
   private length = 0;
+  // Running totals for the throughput, so it costs nothing per batch however long the run.
+  private msTotal = 0;
+  private msCount = 0;
   private stepData = new Int32Array(1024);
   private columns = Object.fromEntries(METRIC_FIELDS.map((f) => [f, new Float32Array(1024)])) as Record<MetricField, Float32Array>;
 
@@ -28,6 +31,11 @@ export class MetricLog {
     this.stepData.set(b.step, this.length);
     for (const f of METRIC_FIELDS) this.columns[f].set(b[f], this.length);
     this.length += n;
+    for (let i = 0; i < n; i++) {
+      if (b.step[i] === 1) continue;
+      this.msTotal += b.msPerStep[i];
+      this.msCount++;
+    }
   }
 
   steps(): Int32Array {
@@ -43,15 +51,6 @@ export class MetricLog {
    * Null before there is a second step.
    */
   stepsPerSecond(): number | null {
-    const ms = this.column('msPerStep');
-    const steps = this.steps();
-    let total = 0;
-    let n = 0;
-    for (let i = 0; i < this.length; i++) {
-      if (steps[i] === 1) continue;
-      total += ms[i];
-      n++;
-    }
-    return n > 0 && total > 0 ? (1000 * n) / total : null;
+    return this.msCount > 0 && this.msTotal > 0 ? (1000 * this.msCount) / this.msTotal : null;
   }
 }

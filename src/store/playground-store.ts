@@ -37,12 +37,14 @@ interface RunBuffers {
   log: MetricLog;
   chart: Downsampler<ChartField>;
   stepSizes: Downsampler<string> | null;
+  chartDirty: boolean;
+  stepSizesDirty: boolean;
 }
 
 const buffers = new Map<RunId, RunBuffers>();
 
 function freshBuffers(): RunBuffers {
-  return { log: new MetricLog(), chart: new Downsampler(CHART_FIELDS), stepSizes: null };
+  return { log: new MetricLog(), chart: new Downsampler(CHART_FIELDS), stepSizes: null, chartDirty: false, stepSizesDirty: false };
 }
 
 export function runLog(id: RunId): MetricLog | null {
@@ -58,7 +60,10 @@ function capped<T>(list: T[]): T[] {
   return list.length > MAX_POINTS ? list.filter((_, i) => i % 2 === 1 || i === list.length - 1) : list;
 }
 
-/** The measured state of one run after one Worker event. Pure apart from the run's buffers. */
+/**
+ * The measured state of one run after one Worker event. Pure apart from the run's buffers; chart rows are left to
+ * `withRows`, once per batch of events, since building them is the costly part.
+ */
 function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
   switch (e.type) {
     case 'backend':
@@ -67,8 +72,10 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
       // A failed run keeps its error until it is restarted.
       return { ...run, phase: e.phase, step: Math.max(e.phase === 'ready' ? 0 : run.step, e.step), totalSteps: e.totalSteps };
     case 'metrics': {
+      const n = e.batch.step.length;
+      if (n === 0) return run;
       b.log.append(e.batch);
-      for (let i = 0; i < e.batch.step.length; i++) {
+      for (let i = 0; i < n; i++) {
         b.chart.push(e.batch.step[i], {
           loss: e.batch.loss[i],
           ce: e.batch.ce[i],
@@ -78,14 +85,16 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
           lr: e.batch.lr[i],
         });
       }
-      return { ...run, rows: b.chart.rows(), step: e.batch.step[e.batch.step.length - 1], stepsPerSecond: b.log.stepsPerSecond() };
+      b.chartDirty = true;
+      return { ...run, step: e.batch.step[n - 1], stepsPerSecond: b.log.stepsPerSecond() };
     }
     case 'eval':
       return { ...run, evals: capped([...run.evals, e.metrics]) };
     case 'step-sizes': {
       if (!b.stepSizes) b.stepSizes = new Downsampler(e.names);
       b.stepSizes.push(e.step, Object.fromEntries(e.names.map((n, i) => [n, e.values[i]])));
-      return { ...run, stepSizeNames: e.names, stepSizeRows: b.stepSizes.rows() };
+      b.stepSizesDirty = true;
+      return { ...run, stepSizeNames: e.names };
     }
     case 'inspection':
       return { ...run, inspection: e.inspection };
@@ -94,6 +103,17 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
     case 'error':
       return { ...run, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
   }
+}
+
+/** Fresh chart rows for the series that changed. */
+function withRows(run: RunView, b: RunBuffers): RunView {
+  if (!b.chartDirty && !b.stepSizesDirty) return run;
+  const next = { ...run };
+  if (b.chartDirty) next.rows = b.chart.rows();
+  if (b.stepSizesDirty && b.stepSizes) next.stepSizeRows = b.stepSizes.rows();
+  b.chartDirty = false;
+  b.stepSizesDirty = false;
+  return next;
 }
 
 interface PlaygroundState {
@@ -113,6 +133,8 @@ interface PlaygroundState {
   /** A clean view for one run (its restart), keeping the others. */
   resetRun(id: RunId): void;
   applyEvent(id: RunId, e: WorkerEvent): void;
+  /** Several events in one update (one render), in order. */
+  applyEvents(events: readonly (readonly [RunId, WorkerEvent])[]): void;
 }
 
 export const usePlayground = create<PlaygroundState>()((set, get) => ({
@@ -140,11 +162,20 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     buffers.set(id, freshBuffers());
     set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id) } }));
   },
-  applyEvent: (id, e) => {
-    const run = get().runs[id];
-    const b = buffers.get(id);
-    // Events of a run that was removed (a late message from a terminated Worker) are dropped.
-    if (!run || !b) return;
-    set((s) => ({ runs: { ...s.runs, [id]: reduceRun(run, b, e) } }));
+  applyEvent: (id, e) => get().applyEvents([[id, e]]),
+  applyEvents: (events) => {
+    const runs = { ...get().runs };
+    const touched = new Set<RunId>();
+    for (const [id, e] of events) {
+      const run = runs[id];
+      const b = buffers.get(id);
+      // Events of a run that was removed (a late message from a terminated Worker) are dropped.
+      if (!run || !b) continue;
+      runs[id] = reduceRun(run, b, e);
+      touched.add(id);
+    }
+    if (touched.size === 0) return;
+    for (const id of touched) runs[id] = withRows(runs[id]!, buffers.get(id)!);
+    set({ runs });
   },
 }));

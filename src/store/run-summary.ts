@@ -34,6 +34,6 @@ export function compareRuns(lsq: readonly EvalMetrics[], cr: readonly EvalMetric
   if (common === undefined) return null;
   const upTo = (list: readonly EvalMetrics[]) => list.filter((e) => e.step <= common);
   const best = (list: readonly EvalMetrics[]) => Math.max(...upTo(list).map((e) => e.accuracy));
-  const at = (list: readonly EvalMetrics[]) => list.find((e) => e.step === common)!.accuracy;
+  const at = (list: readonly EvalMetrics[]) => list.filter((e) => e.step === common).at(-1)!.accuracy;
   return { step: common, best: 100 * (best(cr) - best(lsq)), last: 100 * (at(cr) - at(lsq)) };
 }

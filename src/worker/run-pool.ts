@@ -16,12 +16,39 @@ interface Slot {
 
 const slots = new Map<RunId, Slot>();
 
+/**
+ * Streaming events (metrics, step sizes, evaluations) from both Workers are applied together at most this often:
+ * each update redraws the charts, and the page must stay responsive while two runs train.
+ */
+const UPDATE_INTERVAL_MS = 500;
+const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval']);
+let queued: [RunId, WorkerEvent][] = [];
+let timer: ReturnType<typeof setTimeout> | null = null;
+let lastUpdate = -Infinity;
+
+function flushEvents(): void {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+  lastUpdate = performance.now();
+  const events = queued;
+  queued = [];
+  if (events.length > 0) usePlayground.getState().applyEvents(events);
+}
+
 function onEvent(id: RunId, e: WorkerEvent): void {
   if (e.type === 'model-file') {
     const c = usePlayground.getState().config;
     downloadText(e.text, `${fileStem(c.model, c.wbits, c.abits, c.seed)}-${id.replace('+', '-')}-step${e.steps}.model.json`, 'application/json');
   }
-  usePlayground.getState().applyEvent(id, e);
+  queued.push([id, e]);
+  // State changes (phase, errors, backend) show at once, together with the metrics before them.
+  if (!STREAMING.has(e.type)) flushEvents();
+  else if (timer === null) timer = setTimeout(flushEvents, Math.max(0, lastUpdate + UPDATE_INTERVAL_MS - performance.now()));
+}
+
+/** Drops queued events (they belong to runs that are being replaced). */
+function dropQueued(id?: RunId): void {
+  queued = id === undefined ? [] : queued.filter(([r]) => r !== id);
 }
 
 function spawn(id: RunId, backend: BackendChoice): Slot {
@@ -48,6 +75,7 @@ export function syncRuns(c: PlaygroundConfig): void {
       slots.delete(id);
     }
   }
+  dropQueued();
   usePlayground.getState().resetRuns(ids);
   for (const id of ids) configure(id, slots.get(id) ?? spawn(id, c.backend), c);
 }
@@ -64,6 +92,7 @@ export const runCommands = {
   /** Both runs back to step 0 with the same config; measured values are cleared. */
   reset: () => {
     send('reset');
+    dropQueued();
     usePlayground.getState().resetRuns([...slots.keys()]);
   },
   inspect: () => {
@@ -78,6 +107,7 @@ export const runCommands = {
     const c = usePlayground.getState().config;
     slots.get(id)?.client.terminate();
     slots.delete(id);
+    dropQueued(id);
     usePlayground.getState().resetRun(id);
     const slot = spawn(id, backend ?? c.backend);
     configure(id, slot, c);

@@ -22,10 +22,10 @@ it('the dev server page starts the wasm backend (no wasm fallback line) and trai
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('dev server has no port');
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${address.port}/`);
-  await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toMatch(/Backend: (webgpu|wasm)/);
-  const fallbacks = (await page.getByTestId('backend-fallbacks').count()) > 0 ? await page.getByTestId('backend-fallbacks').textContent() : '';
+  await page.goto(`http://127.0.0.1:${address.port}/#cr=0`);
+  await expect.poll(() => page.getByTestId('backend-lsq').textContent(), { timeout: 120_000 }).toMatch(/Backend: (webgpu|wasm)/);
+  const fallbacks = (await page.getByTestId('fallbacks-lsq').count()) > 0 ? await page.getByTestId('fallbacks-lsq').textContent() : '';
   expect(fallbacks).not.toMatch(/wasm:/);
   await page.getByTestId('train').click();
-  await expect.poll(async () => Number(await page.getByTestId('step-count').textContent()), { timeout: 120_000 }).toBeGreaterThan(3);
+  await expect.poll(async () => Number(await page.getByTestId('step-lsq').textContent()), { timeout: 120_000 }).toBeGreaterThan(3);
 });

@@ -36,8 +36,14 @@ function toBase64(v: Float32Array): string {
   return btoa(s);
 }
 
-function fromBase64(text: string): Float32Array {
-  const s = atob(text);
+function fromBase64(text: string, name: string): Float32Array {
+  let s: string;
+  try {
+    s = atob(text);
+  } catch {
+    throw new Error(`"${name}" is damaged: its data is not base64`);
+  }
+  if (s.length % 4 !== 0) throw new Error(`"${name}" is damaged: ${s.length} bytes is not a whole number of float32 values`);
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return new Float32Array(bytes.buffer);
@@ -74,7 +80,10 @@ export function restoreModel(model: Model, file: ModelFile): void {
   for (const { name, variable } of targets) {
     const t = stored.get(name);
     if (!t) throw new Error(`the model file has no tensor "${name}"`);
-    const values = fromBase64(t.data);
+    if (!Array.isArray(t.shape) || t.shape.join(',') !== variable.shape.join(',')) {
+      throw new Error(`"${name}" has shape [${String(t.shape)}], the model needs [${variable.shape.join(',')}]`);
+    }
+    const values = fromBase64(String(t.data), name);
     const size = variable.shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) throw new Error(`"${name}" holds ${values.length} values, the model needs ${size}`);
     const value = tf.tensor(values, variable.shape);

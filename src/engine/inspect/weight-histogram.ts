@@ -38,7 +38,9 @@ export async function weightHistograms(model: Model, bins = 64): Promise<WeightH
     if (p.kind !== 'weight') continue;
     const values = (await p.variable.data()) as Float32Array;
     const stepParam = steps.get(`${p.name}.step`);
-    const step = stepParam ? mean((await stepParam.variable.data()) as Float32Array) : null;
+    // One step per output channel (the last axis) when per-channel, else one for the tensor.
+    const channelSteps = stepParam ? ((await stepParam.variable.data()) as Float32Array) : null;
+    const step = channelSteps ? mean(channelSteps) : null;
     const bits = stepParam?.quant?.bits ?? 32;
     const { qn, qp } = step !== null ? quantRange(bits, true) : { qn: 0, qp: 0 };
     let lo = Infinity;
@@ -54,9 +56,13 @@ export async function weightHistograms(model: Model, bins = 64): Promise<WeightH
     const binWidth = hi > lo ? (hi - lo) / bins : 1;
     const counts = new Int32Array(bins);
     let clipped = 0;
-    for (const x of values) {
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
       counts[Math.min(bins - 1, Math.floor((x - lo) / binWidth))]++;
-      if (step !== null && (x < -(qn + 0.5) * step || x > (qp + 0.5) * step)) clipped++;
+      if (channelSteps) {
+        const s = channelSteps[i % channelSteps.length];
+        if (x < -(qn + 0.5) * s || x > (qp + 0.5) * s) clipped++;
+      }
     }
     out.push({ name: p.name, bits, step, qn, qp, min: lo, binWidth, counts, clipped: clipped / values.length });
   }

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { checkProperty, propertySpec, type PlaygroundConfig } from '../../config/playground-config';
+import { checkProperty, parseDecimal, propertySpec, type PlaygroundConfig } from '../../config/playground-config';
 import { usePlayground } from '../../store/playground-store';
 
 type Key = keyof PlaygroundConfig;
@@ -32,7 +32,7 @@ export function NumberField<K extends Key>({ name, label, hint }: FieldProps<K>)
   }, [value]);
   const onChange = (t: string) => {
     setText(t);
-    const n = t.trim() === '' ? NaN : Number(t);
+    const n = parseDecimal(t);
     const why = checkProperty(propertySpec(name), n);
     setProblem(why);
     if (!why) setValue(n as PlaygroundConfig[K]);
