@@ -13,7 +13,9 @@ export function startHashSync(): () => void {
     usePlayground.getState().replaceConfig(config, notes);
   };
   const write = () => history.replaceState(null, '', `#${encodeConfig(usePlayground.getState().config)}`);
-  if (window.location.hash.length > 1) fromHash();
+  // A hash this page wrote itself is already applied (React runs effects twice in development).
+  const foreign = () => window.location.hash.slice(1) !== encodeConfig(usePlayground.getState().config);
+  if (window.location.hash.length > 1 && foreign()) fromHash();
   write();
   syncRuns(usePlayground.getState().config);
   const unsubscribe = usePlayground.subscribe((s, prev) => {
@@ -22,7 +24,7 @@ export function startHashSync(): () => void {
     syncRuns(s.config);
   });
   const onHashChange = () => {
-    if (window.location.hash.slice(1) !== encodeConfig(usePlayground.getState().config)) fromHash();
+    if (foreign()) fromHash();
   };
   window.addEventListener('hashchange', onHashChange);
   return () => {

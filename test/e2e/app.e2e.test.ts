@@ -192,6 +192,16 @@ describe('the playground', () => {
     await page.screenshot({ path: 'test-results/app-diverged.png' });
   });
 
+  it('on WebGPU (SwiftShader here) both runs say the shaders are compiling, then train', async () => {
+    page = await openPage('backend=webgpu&steps=3&eval=0');
+    for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => page.getByTestId(`backend-${run}`).textContent(), { timeout: 90_000 }).toMatch(/Backend: webgpu on /);
+    await ready(page);
+    await page.getByTestId('train').click();
+    await expect.poll(() => page.getByTestId('chart-loss').textContent(), { timeout: 60_000 }).toMatch(/compiling the WebGPU shaders/);
+    for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => status(page, run), { timeout: 240_000 }).toMatch(/Done · step 3 \/ 3/);
+    expect(await page.getByTestId('summary-lsq').textContent()).toContain('webgpu');
+  }, 300_000);
+
   it('presentation mode enlarges the page', async () => {
     page = await openPage(TINY);
     const before = await page.locator('h1').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));

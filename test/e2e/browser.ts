@@ -28,7 +28,14 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 /** Builds the app into a fresh folder and serves it with `vite preview` on 127.0.0.1 (a free port). */
 export async function buildAndServe(): Promise<{ url: string; close(): Promise<void> }> {
   const outDir = mkdtempSync(join(tmpdir(), 'qat-dist-'));
-  await build({ logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  // The test runner sets NODE_ENV=test, which would make Vite bundle React's development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ logLevel: 'error', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   const server: PreviewServer = await preview({ logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
