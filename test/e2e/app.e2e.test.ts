@@ -204,11 +204,15 @@ describe('the playground', () => {
 
   it('presentation mode enlarges the page', async () => {
     page = await openPage(TINY);
+    await ready(page);
+    await page.getByTestId('train').click();
+    for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => status(page, run), { timeout: 240_000 }).toMatch(/Done/);
     const before = await page.locator('h1').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
     await page.getByTestId('presentation').click();
     const after = await page.locator('h1').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
     expect(after).toBeGreaterThan(before * 1.2);
     await page.getByTestId('explain-cr').locator('summary').click();
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: 'test-results/app-presentation.png' });
   });
 

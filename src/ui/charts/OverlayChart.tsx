@@ -25,6 +25,15 @@ interface Props {
   children?: ReactNode;
 }
 
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
+
+/** Axis ticks stay short whatever the scale (a diverging loss reaches 1e5 and more). */
+function tick(v: number, percent: boolean): string {
+  if (percent) return `${Math.round(100 * v)}%`;
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e4) ? (a >= 1e4 ? compact.format(v) : v.toExponential(1)) : Number(v.toPrecision(3)).toString();
+}
+
 const fmt = (percent: boolean) => (v: unknown) => (typeof v === 'number' ? (percent ? `${(100 * v).toFixed(1)}%` : v.toPrecision(4)) : String(v));
 
 /**
@@ -60,7 +69,7 @@ export function OverlayChart({ id, title, lines, empty, logScalable = false, per
               <YAxis
                 scale={logScale ? 'log' : 'auto'}
                 domain={logScale ? ['auto', 'auto'] : percent ? [0, 1] : ['auto', 'auto']}
-                tickFormatter={(v: number) => (percent ? `${Math.round(100 * v)}%` : Number(v.toPrecision(3)).toString())}
+                tickFormatter={(v: number) => tick(v, percent)}
                 width={52}
                 allowDataOverflow={logScale}
               />

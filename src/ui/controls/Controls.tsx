@@ -8,8 +8,8 @@ import { PresetPicker } from './PresetPicker';
 
 const opts = <T extends string | number>(values: readonly T[], label: (v: T) => string = String) => values.map((value) => ({ value, label: label(value) }));
 const bits = opts(BIT_CHOICES, (b) => (b === 32 ? 'FP (32)' : `${b}`));
-const DATASET_LABELS: Record<string, string> = { 'fashion-mnist': 'Fashion-MNIST (shipped)', cifar10: 'CIFAR-10 (bring the data)' };
-const MODEL_LABELS: Record<string, string> = { mlp: 'MLP 784-256-256', 'cnn-small': 'Small CNN (3 conv)', resnet20: 'ResNet-20' };
+const DATASET_LABELS: Record<string, string> = { 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10 (not shipped)' };
+const MODEL_LABELS: Record<string, string> = { mlp: 'MLP', 'cnn-small': 'Small CNN', resnet20: 'ResNet-20' };
 
 /** Every knob of the two runs. Locked while a run is in progress: changing a setting starts the runs over. */
 export function Controls({ locked }: { locked: boolean }) {
@@ -35,7 +35,7 @@ export function Controls({ locked }: { locked: boolean }) {
       </fieldset>
       <fieldset disabled={locked}>
         <legend>Optimization</legend>
-        <SelectField name="optimizer" label="Optimizer" options={opts(OPTIMIZER_NAMES, (o) => (o === 'sgd' ? 'SGD, momentum 0.9' : 'Adam'))} />
+        <SelectField name="optimizer" label="Optimizer" hint="(SGD: momentum 0.9)" options={opts(OPTIMIZER_NAMES, (o) => (o === 'sgd' ? 'SGD' : 'Adam'))} />
         <NumberField name="lr" label="Learning rate" hint="(peak, cosine decay)" />
         <NumberField name="batchSize" label="Batch size" />
         <NumberField name="steps" label="Steps" />
@@ -59,7 +59,7 @@ export function Controls({ locked }: { locked: boolean }) {
       <fieldset disabled={locked}>
         <legend>Augmentation</legend>
         <NumberField name="translate" label="Shift" hint="pixels" />
-        <SelectField name="flip" label="Horizontal flip" options={opts(FLIP_CHOICES, (f) => (f === 'auto' ? 'auto (where labels allow)' : f))} />
+        <SelectField name="flip" label="Horizontal flip" hint="(auto: where labels allow)" options={opts(FLIP_CHOICES, (f) => (f === 'auto' ? 'auto' : f))} />
         <NumberField name="noise" label="Noise σ" />
         <NumberField name="cutout" label="Cutout" hint="pixels" />
       </fieldset>
