@@ -18,6 +18,8 @@ export interface ExperimentPlan {
   backend: BackendChoice;
   out: string;
   progress: boolean;
+  /** Hessian eigenvalues measured after training: none, the top one, or the top 50 (with the trace in both cases). */
+  hessian: { top: number; samples: number } | null;
   /** Everything else shared by all runs. */
   base: TrainConfigInput;
 }
@@ -57,6 +59,8 @@ const DEFAULTS = {
   noise: '0',
   cutout: '0',
   preset: '',
+  hessian: 'none',
+  'hessian-samples': '1000',
 } as const;
 
 type Key = keyof typeof DEFAULTS;
@@ -98,6 +102,9 @@ export const USAGE = `usage: npm run experiment -- [options]
   --backend NAME        auto, webgpu, wasm, webgl, cpu                      default auto
   --out DIR             where results.json and summary.md go                default out/experiment
   --no-progress         no progress bar
+  --hessian WHAT        none, top1 or top50: the top Hessian eigenvalue(s) and the trace
+                        of the training loss after training                 default none
+  --hessian-samples N   labeled images in the fixed batch of the Hessian    default 1000
  consistency (lsq+cr; lsq+kd uses λ, τ and the loss too):
   --lambda X            λ_max                                               default 1
   --lambda-schedule S   ${LAMBDA_SCHEDULES.join(', ')}              default sigmoid
@@ -201,6 +208,10 @@ export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
     backend: oneOf(v('backend'), ['auto', ...BACKEND_NAMES] as const, '--backend'),
     out: v('out'),
     progress: !given['no-progress'],
+    hessian: (() => {
+      const what = oneOf(v('hessian'), ['none', 'top1', 'top50'] as const, '--hessian');
+      return what === 'none' ? null : { top: what === 'top1' ? 1 : 50, samples: int(v('hessian-samples'), '--hessian-samples', 1) };
+    })(),
     base: {
       labeled: int(v('labeled'), '--labeled', 1),
       validation: int(v('validation'), '--validation', 0),

@@ -11,6 +11,7 @@ import { resolveConfig } from '../engine/train/config';
 import { parseExperimentArgs, USAGE, UsageError } from './experiment-args';
 import { loadDatasetNode } from './load-dataset';
 import { Progress } from './progress';
+import { measureHessian } from '../engine/hessian/measure';
 import { summarize, type RunResult } from './results';
 import type { TrainingSession } from '../engine/train/session';
 import { expandRuns, runLabel, trainRun, type RunSpec } from './run-experiment';
@@ -79,6 +80,11 @@ async function main(argv: string[]): Promise<number> {
       const label = runLabel(spec);
       const teacher = spec.method === 'lsq+kd' ? await kdTeacher(spec) : null;
       const { result, session } = await trainRun(ds, plan.base, spec, backend.name, () => progress.tick(label), teacher);
+      if (plan.hessian) {
+        progress.runDone(`${label}: measuring the Hessian (top ${plan.hessian.top}, trace)`);
+        const h = await measureHessian(session, plan.hessian.top, { settings: { samples: plan.hessian.samples, includeSteps: false } });
+        Object.assign(result, { hessianTop: h.top, hessianTrace: h.trace, hessianTraceStderr: h.traceStderr });
+      }
       if (spec.method === 'fp32' && needsTeacher(spec)) fp32Models.set(`${spec.model}|${spec.seed}`, session);
       else session.dispose();
       runs.push(result);

@@ -20,6 +20,10 @@ export interface RunResult {
   finalTrainLoss: number;
   labeled: number;
   batchSize: number;
+  /** `--hessian`: the top eigenvalues of the training loss's Hessian (largest first) and its trace. */
+  hessianTop?: number[];
+  hessianTrace?: number;
+  hessianTraceStderr?: number;
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -33,11 +37,13 @@ export function summarize(runs: readonly RunResult[], header: string): string {
   }
   const withVal = runs.some((r) => r.validationAccuracy !== null);
   const withTeacher = runs.some((r) => r.teacherTestAccuracy !== null);
+  const withHessian = runs.some((r) => r.hessianTop !== undefined);
+  const top50 = runs.some((r) => (r.hessianTop?.length ?? 0) > 1);
   const lines = [
     header,
     '',
-    `| model | method | W/A bits | ${withVal ? 'validation accuracy (%) | ' : ''}test accuracy (%) | ${withTeacher ? 'EMA teacher test accuracy (%) | ' : ''}seeds | ms/step | backend |`,
-    `| --- | --- | --- | ${withVal ? '--- | ' : ''}--- | ${withTeacher ? '--- | ' : ''}--- | --- | --- |`,
+    `| model | method | W/A bits | ${withVal ? 'validation accuracy (%) | ' : ''}test accuracy (%) | ${withTeacher ? 'EMA teacher test accuracy (%) | ' : ''}${withHessian ? `top Hessian eigenvalue | ${top50 ? 'mean of top 50 | ' : ''}Hessian trace | ` : ''}seeds | ms/step | backend |`,
+    `| --- | --- | --- | ${withVal ? '--- | ' : ''}--- | ${withTeacher ? '--- | ' : ''}${withHessian ? `--- | ${top50 ? '--- | ' : ''}--- | ` : ''}--- | --- | --- |`,
   ];
   for (const g of groups.values()) {
     const r0 = g[0];
@@ -48,8 +54,12 @@ export function summarize(runs: readonly RunResult[], header: string): string {
     const accText = text(acc);
     const valText = withVal ? `${text(meanStd(g.map((r) => r.validationAccuracy ?? NaN)))} | ` : '';
     const teacherText = withTeacher ? `${r0.teacherTestAccuracy === null ? '—' : text(meanStd(g.map((r) => r.teacherTestAccuracy ?? NaN)))} | ` : '';
+    const plain = (s: { mean: number; std: number; n: number }) => (s.n > 1 ? `${s.mean.toPrecision(3)} ± ${s.std.toPrecision(2)}` : s.mean.toPrecision(3));
+    const hessianText = withHessian
+      ? `${plain(meanStd(g.map((r) => r.hessianTop?.[0] ?? NaN)))} | ${top50 ? `${plain(meanStd(g.map((r) => (r.hessianTop ? r.hessianTop.reduce((a, b) => a + b, 0) / r.hessianTop.length : NaN))))} | ` : ''}${plain(meanStd(g.map((r) => r.hessianTrace ?? NaN)))} | `
+      : '';
     const backends = [...new Set(g.map((r) => r.backend))].join(', ');
-    lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${valText}${accText} | ${teacherText}${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
+    lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${valText}${accText} | ${teacherText}${hessianText}${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -28,6 +28,8 @@ export interface EvalMetrics {
 export interface SessionListener {
   onStep?(m: StepMetrics): void;
   onEval?(m: EvalMetrics): void;
+  /** Extra work between two steps (a Hessian estimate); the next step waits for it. */
+  afterStep?(m: StepMetrics): Promise<void>;
 }
 
 export class TrainingDivergedError extends Error {

@@ -162,6 +162,7 @@ export class TrainingSession {
     };
     listener.onStep?.(metrics);
     await this.evaluateIfDue(listener);
+    await listener.afterStep?.(metrics);
     if (this.stepsDone >= c.steps) this.stateValue = 'done';
     return metrics;
   }

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { makeBatch } from '../data/batches';
+import type { TrainingSession } from '../train/session';
+import { topEigenvalues } from './eigen';
+import { modelHvp, type Hvp } from './hvp';
+import { hessianTrace } from './trace';
+
+export interface HessianSettings {
+  /** Labeled training images in the fixed batch the loss is taken on (no augmentation). */
+  samples: number;
+  /** Include LSQ step sizes among the parameters. */
+  includeSteps: boolean;
+}
+
+export const DEFAULT_HESSIAN_SETTINGS: HessianSettings = { samples: 1000, includeSteps: false };
+
+/**
+ * The Hessian of a session's training cross-entropy on a fixed batch: the first `samples` labeled images in index
+ * order (the same images for every run of a seed), the student in eval mode. Dispose after use.
+ */
+export function sessionHvp(s: TrainingSession, settings: HessianSettings = DEFAULT_HESSIAN_SETTINGS): Hvp {
+  const labeled = Int32Array.from(s.split.labeled).sort();
+  const idx = labeled.subarray(0, Math.min(settings.samples, labeled.length));
+  const { x, y } = makeBatch(s.dataset, s.dataset.train, idx, s.norm);
+  const h = modelHvp(s.model, x, y, s.dataset.numClasses, { includeSteps: settings.includeSteps });
+  return { ...h, get gradients() { return h.gradients; }, dispose: () => { h.dispose(); tf.dispose([x, y]); } };
+}
+
+export interface HessianSummary {
+  /** The top k eigenvalues, largest first. */
+  top: number[];
+  /** Hutchinson estimate of the trace and its standard error. */
+  trace: number;
+  traceStderr: number;
+  /** Operator products used by Lanczos, and the wall time of it all. */
+  iterations: number;
+  ms: number;
+  dim: number;
+}
+
+/** Top-k eigenvalues and the trace of a trained session's Hessian (the end-of-training measurement). */
+export async function measureHessian(s: TrainingSession, k: number, opts: { settings?: HessianSettings; traceSamples?: number; seed?: number } = {}): Promise<HessianSummary> {
+  const t0 = performance.now();
+  const h = sessionHvp(s, opts.settings);
+  try {
+    const seed = opts.seed ?? s.config.seed;
+    const eig = await topEigenvalues(h.hvp, h.dim, k, { seed, maxIter: Math.max(2 * k + 20, 30) });
+    const tr = await hessianTrace(h.hvp, h.dim, { samples: opts.traceSamples ?? 20, seed });
+    return { top: eig.values, trace: tr.trace, traceStderr: tr.stderr, iterations: eig.iterations, ms: performance.now() - t0, dim: h.dim };
+  } finally {
+    h.dispose();
+  }
+}
