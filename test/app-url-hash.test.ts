@@ -30,6 +30,10 @@ const CHANGED: PlaygroundConfig = {
   noise: 0.75,
   cutout: 8,
   evalEvery: 0,
+  fp32: true,
+  sharpness: 'thorough',
+  sharpnessEvery: 7,
+  spectrumSamples: 64,
   backend: 'wasm',
   seed: 123456789,
 };

@@ -1,5 +1,6 @@
 import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
 import { LAMBDA_SCHEDULES, type LambdaScheduleKind } from '../engine/cr/lambda-schedule';
+import { SHARPNESS_MODES, type SharpnessMode } from '../engine/hessian/live-sharpness';
 import { MODEL_NAMES, type ModelName } from '../engine/models/types';
 import type { OptimizerName } from '../engine/train/optimizers';
 
@@ -41,6 +42,13 @@ export interface PlaygroundConfig {
   noise: number;
   cutout: number;
   evalEvery: number;
+  /** Also train a full-precision run, as the reference of the Hessian spectrum. */
+  fp32: boolean;
+  /** Live top Hessian eigenvalue: how much work per estimate, and how often. */
+  sharpness: SharpnessMode;
+  sharpnessEvery: number;
+  /** Labeled images in the fixed batch of the on-demand spectrum. */
+  spectrumSamples: number;
   backend: BackendChoice;
   seed: number;
 }
@@ -78,6 +86,10 @@ export const PROPERTIES: readonly PropertySpec[] = [
   { key: 'noise', hash: 'noise', kind: 'number', min: 0, max: 2 },
   { key: 'cutout', hash: 'cutout', kind: 'int', min: 0, max: 16 },
   { key: 'evalEvery', hash: 'eval', kind: 'int', min: 0, max: 100_000 },
+  { key: 'fp32', hash: 'fp32', kind: 'bool' },
+  { key: 'sharpness', hash: 'hess', kind: 'choice', options: SHARPNESS_MODES },
+  { key: 'sharpnessEvery', hash: 'hevery', kind: 'int', min: 1, max: 100_000 },
+  { key: 'spectrumSamples', hash: 'hsamples', kind: 'int', min: 16, max: 10_000 },
   { key: 'backend', hash: 'backend', kind: 'choice', options: BACKEND_CHOICES },
   { key: 'seed', hash: 'seed', kind: 'int', min: 0, max: 2 ** 31 - 1 },
 ];
@@ -108,6 +120,10 @@ export const DEFAULT_CONFIG: PlaygroundConfig = {
   noise: 0.2,
   cutout: 0,
   evalEvery: 50,
+  fp32: false,
+  sharpness: 'cheap',
+  sharpnessEvery: 50,
+  spectrumSamples: 512,
   backend: 'auto',
   seed: 0,
 };

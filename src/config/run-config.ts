@@ -1,14 +1,14 @@
 import type { TrainConfigInput } from '../engine/train/config';
 import type { PlaygroundConfig } from './playground-config';
 
-export const RUN_IDS = ['lsq', 'lsq+cr'] as const;
+export const RUN_IDS = ['fp32', 'lsq', 'lsq+cr'] as const;
 export type RunId = (typeof RUN_IDS)[number];
 
-export const RUN_LABELS: Record<RunId, string> = { lsq: 'LSQ', 'lsq+cr': 'LSQ+CR' };
+export const RUN_LABELS: Record<RunId, string> = { fp32: 'FP32', lsq: 'LSQ', 'lsq+cr': 'LSQ+CR' };
 
-/** The runs a config asks for: LSQ always, LSQ+CR when CR is on. */
+/** The runs a config asks for: LSQ always, LSQ+CR when CR is on, a full-precision reference when asked. */
 export function runsOf(c: PlaygroundConfig): RunId[] {
-  return c.cr ? ['lsq', 'lsq+cr'] : ['lsq'];
+  return RUN_IDS.filter((id) => id === 'lsq' || (id === 'lsq+cr' && c.cr) || (id === 'fp32' && c.fp32));
 }
 
 /** Test images used by the periodic evaluations; the final one uses the whole test split. */

@@ -2,6 +2,8 @@ import { create } from 'zustand';
 import { DEFAULT_CONFIG, type PlaygroundConfig } from '../config/playground-config';
 import type { RunId } from '../config/run-config';
 import type { BackendReport } from '../engine/backend/types';
+import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
+import type { HessianSummary } from '../engine/hessian/measure';
 import type { EvalMetrics } from '../engine/train/metrics';
 import type { Inspection, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
 import { Downsampler, MAX_POINTS, type Row } from './downsample';
@@ -30,6 +32,12 @@ export interface RunView {
   stepsPerSecond: number | null;
   error: RunError | null;
   inspection: Inspection | null;
+  /** Live top-eigenvalue estimates, and the share of the run's time they took. */
+  sharpness: SharpnessEstimate[];
+  sharpnessShare: number | null;
+  /** The last on-demand spectrum; pending while one is being computed. */
+  spectrum: { step: number; summary: HessianSummary } | null;
+  spectrumPending: boolean;
 }
 
 /** Full-resolution buffers behind a run's view; not React state (they change in place). */
@@ -52,7 +60,24 @@ export function runLog(id: RunId): MetricLog | null {
 }
 
 function emptyRun(id: RunId, backend: BackendReport | null = null): RunView {
-  return { id, backend, phase: 'idle', step: 0, totalSteps: 0, rows: [], evals: [], stepSizeNames: [], stepSizeRows: [], stepsPerSecond: null, error: null, inspection: null };
+  return {
+    id,
+    backend,
+    phase: 'idle',
+    step: 0,
+    totalSteps: 0,
+    rows: [],
+    evals: [],
+    stepSizeNames: [],
+    stepSizeRows: [],
+    stepsPerSecond: null,
+    error: null,
+    inspection: null,
+    sharpness: [],
+    sharpnessShare: null,
+    spectrum: null,
+    spectrumPending: false,
+  };
 }
 
 /** Keeps every other point once a sparse series (evaluations) outgrows what a chart should draw. */
@@ -68,9 +93,11 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
   switch (e.type) {
     case 'backend':
       return { ...run, backend: e.report };
-    case 'phase':
-      // A failed run keeps its error until it is restarted.
-      return { ...run, phase: e.phase, step: Math.max(e.phase === 'ready' ? 0 : run.step, e.step), totalSteps: e.totalSteps };
+    case 'phase': {
+      // A failed run keeps its error until it is restarted; a spectrum is pending only while the Worker computes it.
+      const pending = run.spectrumPending && (e.phase === 'hessian' || run.phase !== 'hessian');
+      return { ...run, phase: e.phase, step: Math.max(e.phase === 'ready' ? 0 : run.step, e.step), totalSteps: e.totalSteps, spectrumPending: pending };
+    }
     case 'metrics': {
       const n = e.batch.step.length;
       if (n === 0) return run;
@@ -100,6 +127,10 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
       return { ...run, inspection: e.inspection };
     case 'model-file':
       return run;
+    case 'sharpness':
+      return { ...run, sharpness: capped([...run.sharpness, e.estimate]), sharpnessShare: e.share };
+    case 'spectrum':
+      return { ...run, spectrum: { step: e.step, summary: e.summary }, spectrumPending: false };
     case 'error':
       return { ...run, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
   }
@@ -130,6 +161,8 @@ interface PlaygroundState {
   setPresentation(on: boolean): void;
   /** Starts a clean view for each run; other runs disappear. A run's backend report is kept. */
   resetRuns(ids: readonly RunId[]): void;
+  /** Every run waits for its spectrum (the Workers were asked for one). */
+  markSpectrumPending(): void;
   /** A clean view for one run (its restart), keeping the others. */
   resetRun(id: RunId): void;
   applyEvent(id: RunId, e: WorkerEvent): void;
@@ -158,6 +191,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     }
     set({ runs });
   },
+  markSpectrumPending: () =>
+    set((s) => ({ runs: Object.fromEntries(Object.entries(s.runs).map(([id, r]) => [id, { ...r!, spectrumPending: true }])) as PlaygroundState['runs'] })),
   resetRun: (id) => {
     buffers.set(id, freshBuffers());
     set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id) } }));

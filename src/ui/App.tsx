@@ -5,6 +5,7 @@ import { AccuracyChart, HessianChart, LambdaChart, LearningRateChart, LossChart,
 import { ConfigNotes } from './ConfigNotes';
 import { Controls } from './controls/Controls';
 import { ExportPanel } from './ExportPanel';
+import { SpectrumView } from './hessian/SpectrumView';
 import { LookingInside } from './inside/LookingInside';
 import { RunBar } from './runs/RunBar';
 import { controlState } from './runs/run-status';
@@ -51,6 +52,7 @@ export function App() {
             <LearningRateChart />
             <HessianChart />
           </div>
+          <SpectrumView />
           <LookingInside />
           <ExportPanel />
         </main>

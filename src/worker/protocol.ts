@@ -1,6 +1,8 @@
 /** The typed messages between the page and a training Worker. Both sides import this file. */
 import type { DatasetName } from '../config/playground-config';
 import type { BackendChoice, BackendReport } from '../engine/backend/types';
+import type { SharpnessEstimate, SharpnessMode } from '../engine/hessian/live-sharpness';
+import type { HessianSummary } from '../engine/hessian/measure';
 import type { WeightHistogram } from '../engine/inspect/weight-histogram';
 import type { TrainConfigInput } from '../engine/train/config';
 import type { EvalMetrics } from '../engine/train/metrics';
@@ -8,7 +10,7 @@ import type { SessionState } from '../engine/train/session';
 
 export type WorkerCommand =
   | { type: 'init'; backend: BackendChoice }
-  | { type: 'configure'; dataset: DatasetName; config: TrainConfigInput }
+  | { type: 'configure'; dataset: DatasetName; config: TrainConfigInput; sharpness: { mode: SharpnessMode; every: number } }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -19,10 +21,12 @@ export type WorkerCommand =
   | { type: 'inspect'; images: number }
   /** The trained student as a file. */
   | { type: 'export-model' }
+  /** The top-k Hessian eigenvalues and the trace of the student now (paused or done). */
+  | { type: 'spectrum'; k: number; samples: number }
   | { type: 'dispose' };
 
 /** What the Worker is doing, beyond the session's own states. */
-export type RunPhase = 'starting' | 'loading-data' | 'compiling' | SessionState;
+export type RunPhase = 'starting' | 'loading-data' | 'compiling' | 'hessian' | SessionState;
 
 /** Step metrics of several steps at once, as typed arrays that are transferred, not copied. */
 export interface MetricBatch {
@@ -64,4 +68,7 @@ export type WorkerEvent =
   | { type: 'step-sizes'; step: number; names: string[]; values: Float32Array }
   | { type: 'inspection'; inspection: Inspection }
   | { type: 'model-file'; text: string; steps: number }
+  /** A live top-eigenvalue estimate and the share of the run's time spent on them so far. */
+  | { type: 'sharpness'; estimate: SharpnessEstimate; share: number }
+  | { type: 'spectrum'; step: number; summary: HessianSummary }
   | { type: 'error'; kind: RunErrorKind; message: string };

@@ -6,6 +6,9 @@ import { usePlayground } from '../store/playground-store';
 import { TrainingWorkerClient } from './client';
 import type { WorkerEvent } from './protocol';
 
+/** Eigenvalues per run in the spectrum view (the paper's Figure 5 uses the top 50). */
+export const SPECTRUM_K = 50;
+
 /** Test images in the "looking inside" grid. */
 export const INSPECT_IMAGES = 20;
 
@@ -60,7 +63,7 @@ function spawn(id: RunId, backend: BackendChoice): Slot {
 }
 
 function configure(id: RunId, slot: Slot, c: PlaygroundConfig): void {
-  slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id) });
+  slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id), sharpness: { mode: c.sharpness, every: c.sharpnessEvery } });
 }
 
 /**
@@ -99,6 +102,12 @@ export const runCommands = {
     for (const slot of slots.values()) slot.client.send({ type: 'inspect', images: INSPECT_IMAGES });
   },
   exportModel: (id: RunId) => slots.get(id)?.client.send({ type: 'export-model' }),
+  /** The top-50 Hessian eigenvalues and trace of every run's student, on a fixed batch of labeled images. */
+  spectrum: () => {
+    const { config, markSpectrumPending } = usePlayground.getState();
+    markSpectrumPending();
+    for (const slot of slots.values()) slot.client.send({ type: 'spectrum', k: SPECTRUM_K, samples: config.spectrumSamples });
+  },
   /**
    * A fresh Worker for one run, on another backend if given, training from step 0 again. The other run goes on;
    * both keep the same seed, so they stay comparable.

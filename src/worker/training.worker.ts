@@ -8,6 +8,9 @@ import type { DatasetName } from '../config/playground-config';
 import { initBackend } from '../engine/backend/select';
 import type { Dataset } from '../engine/data/types';
 import { serializeModel } from '../engine/export/model-file';
+import { HessianAbortedError } from '../engine/hessian/lanczos';
+import { SharpnessTracker, type SharpnessMode } from '../engine/hessian/live-sharpness';
+import { measureHessian } from '../engine/hessian/measure';
 import { stepSizes } from '../engine/inspect/step-sizes';
 import type { TrainConfigInput } from '../engine/train/config';
 import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from '../engine/train/metrics';
@@ -33,6 +36,13 @@ let datasetName: DatasetName = 'fashion-mnist';
 let config: TrainConfigInput = {};
 let session: TrainingSession | null = null;
 let lastStepSizes = -Infinity;
+let sharpness: { mode: SharpnessMode; every: number } = { mode: 'off', every: 50 };
+let tracker: SharpnessTracker | null = null;
+/** Time spent training and on live Hessian estimates, for the share the page shows. */
+let trainMs = 0;
+let hessianMs = 0;
+/** Stops a Hessian estimate between two products when the run is paused. */
+let hessianAbort = new AbortController();
 
 function phase(p: RunPhase): void {
   post({ type: 'phase', phase: p, step: session?.step ?? 0, totalSteps: session?.config.steps ?? config.steps ?? 0 });
@@ -52,6 +62,7 @@ function sampleStepSizes(s: TrainingSession): void {
 
 const listener: SessionListener = {
   onStep: (m: StepMetrics) => {
+    trainMs += m.msPerStep;
     batcher.push(m);
     if (m.step === 1) phase('running');
     const s = session;
@@ -60,6 +71,19 @@ const listener: SessionListener = {
   onEval: (metrics: EvalMetrics) => {
     batcher.flush();
     post({ type: 'eval', metrics });
+  },
+  afterStep: async (m: StepMetrics) => {
+    const s = session;
+    if (!s || !tracker || (m.step % sharpness.every !== 0 && m.step !== s.config.steps)) return;
+    try {
+      const estimate = await tracker.estimate(s, hessianAbort.signal);
+      hessianMs += estimate.ms;
+      batcher.flush();
+      post({ type: 'sharpness', estimate, share: hessianMs / (hessianMs + trainMs) });
+    } catch (e) {
+      // A pause stops an estimate midway; the next one starts over.
+      if (!(e instanceof HessianAbortedError)) throw e;
+    }
   },
 };
 
@@ -100,6 +124,16 @@ function watchDevice(): void {
 function disposeSession(): void {
   session?.dispose();
   session = null;
+  tracker = sharpness.mode === 'off' ? null : new SharpnessTracker(sharpness.mode);
+  trainMs = 0;
+  hessianMs = 0;
+}
+
+/** Pauses the session, cutting short a Hessian estimate in progress. */
+async function pauseSession(): Promise<void> {
+  hessianAbort.abort();
+  await session?.pause();
+  hessianAbort = new AbortController();
 }
 
 async function handle(cmd: WorkerCommand): Promise<void> {
@@ -112,6 +146,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     }
     case 'configure':
+      sharpness = cmd.sharpness;
       disposeSession();
       config = cmd.config;
       datasetName = cmd.dataset;
@@ -122,7 +157,8 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       await train(await ensureSession());
       return;
     case 'pause':
-      await session?.pause();
+      // Also stops a spectrum in progress.
+      await pauseSession();
       batcher.flush();
       if (session) phase(session.state);
       return;
@@ -145,18 +181,32 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       post({ type: 'inspection', inspection }, inspectionBuffers(inspection));
       return;
     }
+    case 'spectrum': {
+      const s = await ensureSession();
+      if (s.state === 'running') throw new Error('pause the run before computing its spectrum');
+      phase('hessian');
+      try {
+        const summary = await measureHessian(s, cmd.k, { settings: { samples: cmd.samples, includeSteps: false }, signal: hessianAbort.signal });
+        post({ type: 'spectrum', step: s.step, summary });
+      } catch (e) {
+        if (!(e instanceof HessianAbortedError)) throw e;
+      } finally {
+        phase(s.state);
+      }
+      return;
+    }
     case 'export-model': {
       const s = await ensureSession();
       post({ type: 'model-file', text: await serializeModel(s.model, s.config, s.step), steps: s.step });
       return;
     }
     case 'reset':
-      await session?.pause();
+      await pauseSession();
       disposeSession();
       phase('ready');
       return;
     case 'dispose':
-      await session?.pause();
+      await pauseSession();
       disposeSession();
       tf.disposeVariables();
       scope.close();

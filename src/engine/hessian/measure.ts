@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeBatch } from '../data/batches';
 import type { TrainingSession } from '../train/session';
 import { topEigenvalues } from './eigen';
+import { HessianAbortedError } from './lanczos';
 import { modelHvp, type Hvp } from './hvp';
 import { hessianTrace } from './trace';
 
@@ -23,7 +24,17 @@ export function sessionHvp(s: TrainingSession, settings: HessianSettings = DEFAU
   const idx = labeled.subarray(0, Math.min(settings.samples, labeled.length));
   const { x, y } = makeBatch(s.dataset, s.dataset.train, idx, s.norm);
   const h = modelHvp(s.model, x, y, s.dataset.numClasses, { includeSteps: settings.includeSteps });
-  return { ...h, get gradients() { return h.gradients; }, dispose: () => { h.dispose(); tf.dispose([x, y]); } };
+  return {
+    hvp: h.hvp,
+    dim: h.dim,
+    get gradients() {
+      return h.gradients;
+    },
+    dispose: () => {
+      h.dispose();
+      tf.dispose([x, y]);
+    },
+  };
 }
 
 export interface HessianSummary {
@@ -39,13 +50,18 @@ export interface HessianSummary {
 }
 
 /** Top-k eigenvalues and the trace of a trained session's Hessian (the end-of-training measurement). */
-export async function measureHessian(s: TrainingSession, k: number, opts: { settings?: HessianSettings; traceSamples?: number; seed?: number } = {}): Promise<HessianSummary> {
+export async function measureHessian(
+  s: TrainingSession,
+  k: number,
+  opts: { settings?: HessianSettings; traceSamples?: number; seed?: number; signal?: AbortSignal } = {},
+): Promise<HessianSummary> {
   const t0 = performance.now();
   const h = sessionHvp(s, opts.settings);
   try {
     const seed = opts.seed ?? s.config.seed;
-    const eig = await topEigenvalues(h.hvp, h.dim, k, { seed, maxIter: Math.max(2 * k + 20, 30) });
-    const tr = await hessianTrace(h.hvp, h.dim, { samples: opts.traceSamples ?? 20, seed });
+    const eig = await topEigenvalues(h.hvp, h.dim, k, { seed, maxIter: Math.max(2 * k + 20, 30), signal: opts.signal });
+    const tr = await hessianTrace(h.hvp, h.dim, { samples: opts.traceSamples ?? 20, seed, signal: opts.signal });
+    if (opts.signal?.aborted) throw new HessianAbortedError();
     return { top: eig.values, trace: tr.trace, traceStderr: tr.stderr, iterations: eig.iterations, ms: performance.now() - t0, dim: h.dim };
   } finally {
     h.dispose();

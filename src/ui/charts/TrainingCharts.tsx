@@ -119,7 +119,24 @@ export function StepSizeChart() {
   );
 }
 
-/** The Hessian's top eigenvalue per run; estimates are not computed in this version, so the chart says so. */
+/** The live top Hessian eigenvalue per run (sharpness), and what the estimates cost. */
 export function HessianChart() {
-  return <OverlayChart id="hessian" title="Hessian top eigenvalue (sharpness)" lines={[]} empty="Hessian eigenvalue estimates are not computed in this version." logScalable />;
+  const runs = useRuns();
+  const mode = usePlayground((s) => s.config.sharpness);
+  const every = usePlayground((s) => s.config.sharpnessEvery);
+  const lines = useMemo<ChartLine[]>(
+    () => runs.map((r) => ({ ...lineOf(`${r.id}:top`, r.sharpness, (e) => e.value), label: label(r.id, 'top eigenvalue'), color: RUN_COLORS[r.id], dots: true })),
+    [runs],
+  );
+  const cost = runs.filter((r) => r.sharpnessShare !== null).map((r) => `${RUN_LABELS[r.id]} ${(100 * r.sharpnessShare!).toFixed(0)}%`);
+  const empty = mode === 'off' ? 'Live Hessian estimates are off (Sharpness in the settings).' : `The first estimate comes at step ${every}.`;
+  return (
+    <OverlayChart id="hessian" title="Sharpness: top Hessian eigenvalue of the training loss" lines={lines} empty={empty} logScalable>
+      <p className="small muted" data-testid="hessian-cost">
+        {mode === 'off'
+          ? 'Off.'
+          : `Every ${every} steps, ${mode} (Lanczos from the previous eigenvector, finite-difference Hessian-vector products on a fixed batch).${cost.length > 0 ? ` Share of time spent on it: ${cost.join(', ')}.` : ''}`}
+      </p>
+    </OverlayChart>
+  );
 }

@@ -1,5 +1,6 @@
 import { BACKEND_CHOICES, BIT_CHOICES, DATASET_NAMES, FLIP_CHOICES, OPTIMIZER_NAMES } from '../../config/playground-config';
 import { LAMBDA_SCHEDULES } from '../../engine/cr/lambda-schedule';
+import { SHARPNESS_MODES } from '../../engine/hessian/live-sharpness';
 import { MODEL_NAMES } from '../../engine/models/types';
 import { usePlayground } from '../../store/playground-store';
 import { Explain } from '../classroom/Explain';
@@ -54,6 +55,13 @@ export function Controls({ locked }: { locked: boolean }) {
         <Explain id="cr" />
         <Explain id="ema" />
         <Explain id="lambda" />
+      </fieldset>
+      <fieldset disabled={locked}>
+        <legend>Sharpness (Hessian)</legend>
+        <SelectField name="sharpness" label="Live estimate" options={opts(SHARPNESS_MODES)} />
+        <NumberField name="sharpnessEvery" label="Every" hint="steps" />
+        <NumberField name="spectrumSamples" label="Spectrum batch" hint="images" />
+        <CheckField name="fp32" label="Also train an FP32 reference run" />
         <Explain id="flatness" />
       </fieldset>
       <fieldset disabled={locked}>

@@ -5,6 +5,7 @@ export const PHASE_TEXT: Record<RunView['phase'], string> = {
   starting: 'Starting the backend…',
   'loading-data': 'Loading the dataset…',
   compiling: 'First step: warming up (on WebGPU this compiles the shaders)…',
+  hessian: 'Computing the Hessian spectrum…',
   ready: 'Ready',
   running: 'Training',
   paused: 'Paused',
@@ -12,7 +13,7 @@ export const PHASE_TEXT: Record<RunView['phase'], string> = {
   failed: 'Failed',
 };
 
-const ACTIVE = new Set<RunView['phase']>(['running', 'compiling', 'loading-data']);
+const ACTIVE = new Set<RunView['phase']>(['running', 'compiling', 'loading-data', 'hessian']);
 
 /** What the shared buttons may do, given every run's state. */
 export function controlState(runs: readonly RunView[]) {
