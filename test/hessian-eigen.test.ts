@@ -379,6 +379,21 @@ describe('hessianTrace', () => {
     expect(r.stderr).toBe(0);
     expect(r.samples).toBe(30);
   });
+
+  it('stops early on an aborted signal and reports the samples it took', async () => {
+    const { op } = problem(20, [3], 16);
+    const ctl = new AbortController();
+    const counting: Operator = async (v) => {
+      const out = await op(v);
+      if (op.calls === 5) ctl.abort();
+      return out;
+    };
+    const r = await hessianTrace(counting, 20, { samples: 50, signal: ctl.signal });
+    expect(r.samples).toBe(5);
+    expect(op.calls).toBe(5);
+    expect(Number.isFinite(r.trace)).toBe(true);
+    expect(Number.isFinite(r.stderr)).toBe(true);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -426,5 +441,18 @@ describe('eigenDensity', () => {
     for (let i = 0; i < n; i++) integral += dens[i] * (i === 0 || i === n - 1 ? h / 2 : h);
     expect(Math.abs(integral - 1)).toBeLessThan(1e-3);
     for (const x of dens) expect(x).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('topEigenvalues on a dense spectrum without a gap', () => {
+  it('does not stop at a slowly moving estimate: it converges or says it did not', async () => {
+    // 200 eigenvalues uniform in [0, 10]: the top two are close, and the estimate creeps up slowly.
+    const { lambdas, op } = problem(200, [], 11, 0, 10);
+    const r = await topEigenvalues(op, 200, 1, { maxIter: 150, tol: 1e-4, seed: 0 });
+    const err = Math.abs(r.values[0] - lambdas[0]) / lambdas[0];
+    if (r.converged) expect(err).toBeLessThan(1e-3);
+    else expect(r.iterations).toBe(150);
+    const short = await topEigenvalues(op, 200, 1, { maxIter: 10, tol: 1e-4, seed: 0 });
+    expect(short.converged).toBe(false);
   });
 });

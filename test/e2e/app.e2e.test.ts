@@ -15,7 +15,7 @@ const consoleErrors: string[] = [];
 const foreignRequests: string[] = [];
 
 /** The quick demo, shortened: both runs finish in seconds on a CPU. */
-const TINY = 'steps=60&eval=20&ramp=20';
+const TINY = 'steps=60&eval=20&ramp=20&hevery=20';
 
 /** One page at a time: a page left training would slow the next test's page on a 2-core machine. */
 async function openPage(hash = ''): Promise<Page> {
@@ -80,6 +80,9 @@ describe('the playground', () => {
     expect(acc).not.toContain('LSQ EMA teacher');
     expect(await page.getByTestId('chart-lambda').locator('path.recharts-line-curve').count()).toBe(1);
     expect(await page.getByTestId('chart-step-sizes').locator('path.recharts-line-curve').count()).toBeGreaterThanOrEqual(2);
+    // Live sharpness: one line per run, and what it cost.
+    await expect.poll(() => page.getByTestId('chart-hessian').locator('path.recharts-line-curve').count(), { timeout: 30_000 }).toBe(2);
+    expect(await page.getByTestId('hessian-cost').textContent()).toMatch(/Share of time spent on it: LSQ \d+%, LSQ\+CR \d+%/);
     for (const run of ['lsq', 'lsq+cr']) {
       const row = (await page.getByTestId(`summary-${run}`).textContent()) ?? '';
       const [best, last] = [...row.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1]));
@@ -201,6 +204,24 @@ describe('the playground', () => {
     for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => status(page, run), { timeout: 240_000 }).toMatch(/Done · step 3 \/ 3/);
     expect(await page.getByTestId('summary-lsq').textContent()).toContain('webgpu');
   }, 300_000);
+
+  it('computes the top-50 Hessian spectrum of FP32, LSQ and LSQ+CR on demand', async () => {
+    page = await openPage('steps=20&eval=0&hevery=1000&fp32=1&hsamples=32');
+    await ready(page);
+    await page.getByTestId('train').click();
+    for (const run of ['fp32', 'lsq', 'lsq+cr']) await expect.poll(() => status(page, run), { timeout: 240_000 }).toMatch(/Done/);
+    await page.getByTestId('spectrum-button').click();
+    await expect.poll(() => page.getByTestId('spectrum-table').locator('tbody tr').count(), { timeout: 400_000 }).toBe(3);
+    for (const run of ['fp32', 'lsq', 'lsq+cr']) {
+      const cells = (await page.getByTestId(`spectrum-${run}`).locator('td').allTextContents()).map((t) => parseFloat(t));
+      // Step, max, mean, variance: the largest eigenvalue is at least the mean of the top 50, which is positive.
+      expect(cells[1]).toBe(20);
+      expect(cells[2]).toBeGreaterThanOrEqual(cells[3]);
+      expect(cells[3]).toBeGreaterThan(0);
+    }
+    expect(await page.getByTestId('spectrum').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    await page.getByTestId('spectrum').screenshot({ path: 'test-results/app-spectrum.png' });
+  }, 600_000);
 
   it('presentation mode enlarges the page', async () => {
     page = await openPage(TINY);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EVAL_CTX, type Model } from '../models/types';
 import type { Param } from '../nn/params';
+import { PatternTape } from '../nn/pattern-tape';
 import type { Operator } from './lanczos';
 
 export interface HvpOptions {
@@ -96,10 +97,33 @@ export function hessianParams(model: Model, includeSteps = false): Param[] {
 
 /**
  * The Hessian of the mean cross-entropy on one fixed batch (no augmentation), the model in eval mode (BatchNorm on
- * its running statistics), over the model's parameters. Call `dispose` to free the saved originals.
+ * its running statistics), over the model's parameters. The ReLU gates, max-pool winners and LSQ rounding of the
+ * current weights are recorded once and held fixed, so the products are those of the smooth piece of the loss the
+ * model sits on: the Hessian that double backpropagation (with the straight-through estimator) computes. Without
+ * that, a difference step that flips a gate or crosses a rounding boundary adds a jump divided by ε. With
+ * `includeSteps` the step sizes join the parameters but stay constants of the recorded rounding.
+ * Call `dispose` to free the saved originals and the recording.
  */
 export function modelHvp(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, numClasses: number, opts: HvpOptions & { includeSteps?: boolean } = {}): Hvp {
   const vars = hessianParams(model, opts.includeSteps).map((p) => p.variable);
-  const loss = () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), model.forward(x, EVAL_CTX)) as tf.Scalar;
-  return finiteDifferenceHvp(vars, loss, opts);
+  const tape = new PatternTape();
+  tf.tidy(() => {
+    model.forward(x, { ...EVAL_CTX, tape });
+  });
+  const loss = () => {
+    tape.replay();
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), model.forward(x, { ...EVAL_CTX, tape })) as tf.Scalar;
+  };
+  const h = finiteDifferenceHvp(vars, loss, opts);
+  return {
+    hvp: h.hvp,
+    dim: h.dim,
+    get gradients() {
+      return h.gradients;
+    },
+    dispose: () => {
+      h.dispose();
+      tape.dispose();
+    },
+  };
 }

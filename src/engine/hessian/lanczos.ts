@@ -46,7 +46,7 @@ export async function lanczos(
   op: Operator,
   dim: number,
   maxSteps: number,
-  opts: { start?: ArrayLike<number>; rng: Rng; signal?: AbortSignal; done?: (s: LanczosState) => boolean },
+  opts: { start?: ArrayLike<number>; rng: Rng; signal?: AbortSignal; done?: (s: LanczosState, nextBeta: number) => boolean },
 ): Promise<LanczosState> {
   const s: LanczosState = { basis: [], alpha: [], beta: [] };
   const steps = Math.min(maxSteps, dim);
@@ -58,8 +58,8 @@ export async function lanczos(
     const a = dot(w, q);
     s.alpha.push(a);
     orthogonalize(w, s.basis);
-    if (opts.done?.(s) || j === steps - 1) break;
     const b = norm(w);
+    if (opts.done?.(s, b) || j === steps - 1) break;
     if (b <= 1e-10 * Math.max(1, Math.abs(a))) {
       // Invariant subspace: T splits here (β = 0); continue from a new direction.
       const fresh = randomUnitVector(dim, opts.rng);

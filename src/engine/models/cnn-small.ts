@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchNorm } from '../nn/batch-norm';
 import { QConv2d } from '../nn/conv2d';
 import { QDense } from '../nn/dense';
+import { maxPool2, relu } from '../nn/piecewise';
 import type { ForwardContext } from '../quant/quantizers';
 import { StoreModel } from './base';
 import type { ModelSpec } from './types';
@@ -50,8 +51,8 @@ export class CnnSmall extends StoreModel {
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
     let h = x;
     for (let i = 0; i < 3; i++) {
-      h = tf.relu(this.norms[i].forward(this.convs[i].forward(h, ctx), ctx));
-      if (i > 0) h = tf.maxPool(h, 2, 2, 'valid');
+      h = relu(this.norms[i].forward(this.convs[i].forward(h, ctx), ctx), ctx);
+      if (i > 0) h = maxPool2(h, ctx);
     }
     return this.head.forward(tf.reshape(h, [h.shape[0], -1]), ctx);
   }

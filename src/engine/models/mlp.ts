@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { QDense } from '../nn/dense';
+import { relu } from '../nn/piecewise';
 import type { ForwardContext } from '../quant/quantizers';
 import { StoreModel } from './base';
 import type { ModelSpec } from './types';
@@ -30,7 +31,7 @@ export class Mlp extends StoreModel {
     let h: tf.Tensor2D = tf.reshape(x, [x.shape[0], -1]);
     this.layers.forEach((layer, i) => {
       h = layer.forward(h, ctx);
-      if (i < this.layers.length - 1) h = tf.relu(h);
+      if (i < this.layers.length - 1) h = relu(h, ctx);
     });
     return h;
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchNorm } from '../nn/batch-norm';
 import { QConv2d } from '../nn/conv2d';
 import { QDense } from '../nn/dense';
+import { relu } from '../nn/piecewise';
 import type { ParamStore } from '../nn/params';
 import type { QuantConfig } from '../quant/config';
 import { ActivationQuantizer, type ForwardContext } from '../quant/quantizers';
@@ -44,11 +45,11 @@ class BasicBlock {
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     const xq = this.inQuant.apply(x, ctx) as tf.Tensor4D;
-    let h = tf.relu(this.bn1.forward(this.conv1.forward(xq, ctx), ctx));
+    let h = relu(this.bn1.forward(this.conv1.forward(xq, ctx), ctx), ctx);
     h = this.bn2.forward(this.conv2.forward(h, ctx), ctx);
     // The identity path keeps full precision, as in the LSQ reference setups.
     const skip = this.shortcut ? this.shortcut.bn.forward(this.shortcut.conv.forward(xq, ctx), ctx) : x;
-    return tf.relu(tf.add(h, skip)) as tf.Tensor4D;
+    return relu(tf.add(h, skip) as tf.Tensor4D, ctx);
   }
 }
 
@@ -91,7 +92,7 @@ export class Resnet20 extends StoreModel {
   }
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
-    let h = tf.relu(this.stemBn.forward(this.stem.forward(x, ctx), ctx));
+    let h = relu(this.stemBn.forward(this.stem.forward(x, ctx), ctx), ctx);
     for (const block of this.blocks) h = block.forward(h, ctx);
     return this.head.forward(tf.mean(h, [1, 2]) as tf.Tensor2D, ctx);
   }

@@ -30,6 +30,6 @@ export class QConv2d {
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     const xin = this.aq ? (this.aq.apply(x, ctx) as tf.Tensor4D) : x;
-    return tf.conv2d(xin, this.wq.apply(this.w) as tf.Tensor4D, this.stride, 'same');
+    return tf.conv2d(xin, this.wq.apply(this.w, ctx) as tf.Tensor4D, this.stride, 'same');
   }
 }

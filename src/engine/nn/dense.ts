@@ -27,6 +27,6 @@ export class QDense {
 
   forward(x: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D {
     const xin = this.aq ? (this.aq.apply(x, ctx) as tf.Tensor2D) : x;
-    return tf.add(tf.matMul(xin, this.wq.apply(this.w) as tf.Tensor2D), this.b);
+    return tf.add(tf.matMul(xin, this.wq.apply(this.w, ctx) as tf.Tensor2D), this.b);
   }
 }

@@ -1,7 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ParamStore } from '../nn/params';
+import type { PatternTape } from '../nn/pattern-tape';
 import { isQuantized } from './config';
-import { lsqFakeQuant, lsqInitialStep } from './lsq';
+import { lsqFakeQuant, lsqInitialStep, quantRange } from './lsq';
+
+/**
+ * LSQ fake quantization; with a pattern tape its rounding and clipping are recorded, and replayed as the linear map
+ * x·inside + c (c the recorded rounding offsets), which is what the straight-through estimator differentiates.
+ * The step is a constant in a replay.
+ */
+function fakeQuant(x: tf.Tensor, step: tf.Variable, bits: number, signed: boolean, tape: PatternTape | undefined): tf.Tensor {
+  if (!tape) return lsqFakeQuant(x, step, { bits, signed });
+  if (tape.mode === 'replay') {
+    const inside = tape.next();
+    const offset = tape.next();
+    return tf.add(tf.mul(x, inside), offset);
+  }
+  const { qn, qp } = quantRange(bits, signed);
+  const v = tf.div(x, step);
+  const inside = tf.cast(tf.logicalAnd(tf.greaterEqual(v, -qn), tf.lessEqual(v, qp)), 'float32');
+  const q = lsqFakeQuant(x, step, { bits, signed });
+  tape.put(inside, tf.sub(q, tf.mul(x, inside)));
+  return q;
+}
 
 /** Quantizes a weight tensor with a learned step (signed), per tensor or per output channel (last axis). */
 export class WeightQuantizer {
@@ -11,8 +32,8 @@ export class WeightQuantizer {
     this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', lsqInitialStep(weight, bits, true, perChannel), { bits, signed: true }) : null;
   }
 
-  apply(w: tf.Tensor): tf.Tensor {
-    return this.step ? lsqFakeQuant(w, this.step, { bits: this.bits, signed: true }) : w;
+  apply(w: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
+    return this.step ? fakeQuant(w, this.step, this.bits, true, ctx?.tape) : w;
   }
 }
 
@@ -23,6 +44,8 @@ export interface ForwardContext {
   updateStats: boolean;
   /** Activation quantizers take their initial step from this batch (LSQ's data-dependent init). */
   calibrate: boolean;
+  /** Records or replays the piecewise-linear decisions of the pass (Hessian-vector products). */
+  tape?: PatternTape;
 }
 
 /**
@@ -46,6 +69,6 @@ export class ActivationQuantizer {
       init.dispose();
       this.initialized = true;
     }
-    return lsqFakeQuant(x, this.step, { bits: this.bits, signed: false });
+    return fakeQuant(x, this.step, this.bits, false, ctx.tape);
   }
 }
