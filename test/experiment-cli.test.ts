@@ -102,3 +102,26 @@ describe('npm run experiment', () => {
     expect(r.stderr).toMatch(/mlp lsq W2A2 seed 1: test accuracy/);
   });
 });
+
+describe('npm run experiment -- --hessian', () => {
+  it('parses top1 / top50 / none and refuses anything else', async () => {
+    expect(parseExperimentArgs(['--hessian', 'top1']).valueOf()).toMatchObject({ hessian: { top: 1, samples: 1000 } });
+    expect(parseExperimentArgs(['--hessian', 'top50', '--hessian-samples', '64']).valueOf()).toMatchObject({ hessian: { top: 50, samples: 64 } });
+    expect(parseExperimentArgs([]).valueOf()).toMatchObject({ hessian: null });
+    const r = await cli(['--hessian', 'top7']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--hessian: "top7" is not one of none, top1, top50/);
+  });
+
+  it('adds the top eigenvalue and the trace to results.json and summary.md', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'qat-exp-'));
+    const r = await cli(['--model', 'mlp', '--methods', 'lsq', '--wbits', '2', '--abits', '2', '--labeled', '100', '--steps', '3', '--batch', '8', '--hessian', 'top1', '--hessian-samples', '16', '--backend', 'wasm', '--out', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const run = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: Record<string, unknown>[] }).runs[0];
+    expect(run.hessianTop).toHaveLength(1);
+    expect((run.hessianTop as number[])[0]).toBeGreaterThan(0);
+    expect(Number.isFinite(run.hessianTrace)).toBe(true);
+    expect(typeof run.hessianConverged).toBe('boolean');
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/\| top Hessian eigenvalue \| Hessian trace \|/);
+  });
+});

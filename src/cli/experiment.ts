@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       if (plan.hessian) {
         progress.runDone(`${label}: measuring the Hessian (top ${plan.hessian.top}, trace)`);
         const h = await measureHessian(session, plan.hessian.top, { settings: { samples: plan.hessian.samples, includeSteps: false } });
-        Object.assign(result, { hessianTop: h.top, hessianTrace: h.trace, hessianTraceStderr: h.traceStderr });
+        Object.assign(result, { hessianTop: h.top, hessianTrace: h.trace, hessianTraceStderr: h.traceStderr, hessianIterations: h.iterations, hessianConverged: h.converged });
       }
       if (spec.method === 'fp32' && needsTeacher(spec)) fp32Models.set(`${spec.model}|${spec.seed}`, session);
       else session.dispose();

@@ -24,6 +24,9 @@ export interface RunResult {
   hessianTop?: number[];
   hessianTrace?: number;
   hessianTraceStderr?: number;
+  /** Lanczos products used and whether it met its tolerance (else the values are its best estimates). */
+  hessianIterations?: number;
+  hessianConverged?: boolean;
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);

@@ -43,8 +43,9 @@ export interface HessianSummary {
   /** Hutchinson estimate of the trace and its standard error. */
   trace: number;
   traceStderr: number;
-  /** Operator products used by Lanczos, and the wall time of it all. */
+  /** Operator products used by Lanczos, whether it met its tolerance, and the wall time of it all. */
   iterations: number;
+  converged: boolean;
   ms: number;
   dim: number;
 }
@@ -62,7 +63,7 @@ export async function measureHessian(
     const eig = await topEigenvalues(h.hvp, h.dim, k, { seed, maxIter: Math.max(2 * k + 20, 30), signal: opts.signal });
     const tr = await hessianTrace(h.hvp, h.dim, { samples: opts.traceSamples ?? 20, seed, signal: opts.signal });
     if (opts.signal?.aborted) throw new HessianAbortedError();
-    return { top: eig.values, trace: tr.trace, traceStderr: tr.stderr, iterations: eig.iterations, ms: performance.now() - t0, dim: h.dim };
+    return { top: eig.values, trace: tr.trace, traceStderr: tr.stderr, iterations: eig.iterations, converged: eig.converged, ms: performance.now() - t0, dim: h.dim };
   } finally {
     h.dispose();
   }
