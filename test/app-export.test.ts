@@ -11,7 +11,7 @@ import { resolveConfig } from '../src/engine/train/config';
 import type { EvalMetrics } from '../src/engine/train/metrics';
 import { evalsCsv, metricsCsv, metricsJson, type ExportedRun } from '../src/export/metrics-export';
 import { METRIC_FIELDS, MetricLog } from '../src/store/metric-log';
-import type { MetricBatch } from '../src/worker/protocol';
+import { metricBatchOf } from './helpers/metric-batch';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -32,19 +32,8 @@ const metricOf = (step: number, offset: number) => ({
 });
 
 function logOf(steps: number[], offset: number): MetricLog {
-  const col = (f: (typeof METRIC_FIELDS)[number]) => Float32Array.from(steps, (s) => metricOf(s, offset)[f]);
-  const batch: MetricBatch = {
-    step: Int32Array.from(steps),
-    loss: col('loss'),
-    accuracy: col('accuracy'),
-    lr: col('lr'),
-    msPerStep: col('msPerStep'),
-    ce: col('ce'),
-    consistency: col('consistency'),
-    lambda: col('lambda'),
-  };
   const log = new MetricLog();
-  log.append(batch);
+  log.append(metricBatchOf(steps, (s) => metricOf(s, offset)));
   return log;
 }
 

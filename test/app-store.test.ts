@@ -5,6 +5,7 @@ import type { EvalMetrics } from '../src/engine/train/metrics';
 import { METRIC_FIELDS, MetricLog } from '../src/store/metric-log';
 import { CHART_FIELDS, runLog, usePlayground } from '../src/store/playground-store';
 import { compareRuns, summarizeRun } from '../src/store/run-summary';
+import { metricBatchOf } from './helpers/metric-batch';
 import type { MetricBatch, WorkerEvent } from '../src/worker/protocol';
 
 const report = (name: BackendReport['name'], detail = ''): BackendReport => ({ name, adapter: null, detail, fallbacks: [] });
@@ -22,17 +23,7 @@ const metricOf = (step: number) => ({
 
 /** A batch of the given steps, as the Worker sends it (typed arrays). */
 function batchOf(steps: number[], values: (step: number) => ReturnType<typeof metricOf> = metricOf): MetricBatch {
-  const col = (f: keyof ReturnType<typeof metricOf>) => Float32Array.from(steps, (s) => values(s)[f]);
-  return {
-    step: Int32Array.from(steps),
-    loss: col('loss'),
-    accuracy: col('accuracy'),
-    lr: col('lr'),
-    msPerStep: col('msPerStep'),
-    ce: col('ce'),
-    consistency: col('consistency'),
-    lambda: col('lambda'),
-  };
+  return metricBatchOf(steps, values);
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

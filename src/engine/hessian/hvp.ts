@@ -114,7 +114,11 @@ export function modelHvp(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, numClasse
     tape.replay();
     return tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), model.forward(x, { ...EVAL_CTX, tape })) as tf.Scalar;
   };
-  const h = finiteDifferenceHvp(vars, loss, opts);
+  return alsoDisposing(finiteDifferenceHvp(vars, loss, opts), () => tape.dispose());
+}
+
+/** The same products, with more to free on dispose (the inputs they were built on). */
+export function alsoDisposing(h: Hvp, free: () => void): Hvp {
   return {
     hvp: h.hvp,
     dim: h.dim,
@@ -123,7 +127,7 @@ export function modelHvp(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, numClasse
     },
     dispose: () => {
       h.dispose();
-      tape.dispose();
+      free();
     },
   };
 }

@@ -3,7 +3,7 @@ import { makeBatch } from '../data/batches';
 import type { TrainingSession } from '../train/session';
 import { topEigenvalues } from './eigen';
 import { HessianAbortedError } from './lanczos';
-import { modelHvp, type Hvp } from './hvp';
+import { alsoDisposing, modelHvp, type Hvp } from './hvp';
 import { hessianTrace } from './trace';
 
 export interface HessianSettings {
@@ -23,18 +23,7 @@ export function sessionHvp(s: TrainingSession, settings: HessianSettings = DEFAU
   const labeled = Int32Array.from(s.split.labeled).sort();
   const idx = labeled.subarray(0, Math.min(settings.samples, labeled.length));
   const { x, y } = makeBatch(s.dataset, s.dataset.train, idx, s.norm);
-  const h = modelHvp(s.model, x, y, s.dataset.numClasses, { includeSteps: settings.includeSteps });
-  return {
-    hvp: h.hvp,
-    dim: h.dim,
-    get gradients() {
-      return h.gradients;
-    },
-    dispose: () => {
-      h.dispose();
-      tf.dispose([x, y]);
-    },
-  };
+  return alsoDisposing(modelHvp(s.model, x, y, s.dataset.numClasses, { includeSteps: settings.includeSteps }), () => tf.dispose([x, y]));
 }
 
 export interface HessianSummary {

@@ -17,6 +17,15 @@ function useConfigValue<K extends Key>(name: K): [PlaygroundConfig[K], (v: Playg
   return [value, (v) => setConfig({ [name]: v } as Partial<PlaygroundConfig>)];
 }
 
+function FieldLabel({ id, label, hint }: { id?: string; label: string; hint?: string }) {
+  return (
+    <label htmlFor={id}>
+      {label}
+      {hint ? <span className="muted"> {hint}</span> : null}
+    </label>
+  );
+}
+
 /**
  * A number typed by hand: kept as text while it is being edited, committed only when valid. An invalid entry says
  * why and changes nothing; leaving the field puts the last valid value back.
@@ -39,10 +48,7 @@ export function NumberField<K extends Key>({ name, label, hint }: FieldProps<K>)
   };
   return (
     <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {hint ? <span className="muted"> {hint}</span> : null}
-      </label>
+      <FieldLabel id={id} label={label} hint={hint} />
       <input
         id={id}
         data-testid={`field-${name}`}
@@ -69,10 +75,7 @@ export function SelectField<K extends Key>({ name, label, hint, options }: Field
   const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {hint ? <span className="muted"> {hint}</span> : null}
-      </label>
+      <FieldLabel id={id} label={label} hint={hint} />
       <select
         id={id}
         data-testid={`field-${name}`}
