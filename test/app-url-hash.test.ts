@@ -47,7 +47,7 @@ describe('PROPERTIES and DEFAULT_CONFIG', () => {
     expect([...keys].sort()).toEqual(Object.keys(DEFAULT_CONFIG).sort());
     const hashes = PROPERTIES.map((p) => p.hash);
     expect(new Set(hashes).size).toBe(hashes.length);
-    for (const h of hashes) expect(h).toMatch(/^[a-z]+$/);
+    for (const h of hashes) expect(h).toMatch(/^[a-z][a-z0-9]*$/);
   });
 
   it('DEFAULT_CONFIG passes checkProperty for every property, and crossCheck', () => {
@@ -261,7 +261,11 @@ describe('trainConfigFor + resolveConfig', () => {
         expect(() => resolveConfig(input), run).not.toThrow();
         return resolveConfig(input);
       });
-      const [lsq, cr] = resolved;
+      const [fp32, lsq, cr] = resolved;
+      // The reference run trains the same model and data at full precision.
+      expect(fp32.method).toBe('fp32');
+      expect(fp32.quant.wbits).toBe(32);
+      expect([fp32.seed, fp32.model, fp32.lr]).toEqual([lsq.seed, lsq.model, lsq.lr]);
       expect(lsq.method).toBe('lsq');
       expect(cr.method).toBe('lsq+cr');
       expect(cr.seed).toBe(lsq.seed);
