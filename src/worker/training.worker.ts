@@ -97,10 +97,28 @@ async function loadDataset(name: DatasetName): Promise<Dataset> {
   return ds;
 }
 
-async function ensureSession(): Promise<TrainingSession> {
-  if (session) return session;
-  const ds = await loadDataset(datasetName);
-  session = new TrainingSession(ds, config);
+/** The session being built (the dataset may still be loading), so that commands arriving meanwhile share it. */
+let building: Promise<TrainingSession> | null = null;
+/** Counts configures and resets, so a session whose data finished loading after one of them is dropped. */
+let generation = 0;
+
+function ensureSession(): Promise<TrainingSession> {
+  if (session) return Promise.resolve(session);
+  if (!building) {
+    const mine = generation;
+    building = (async () => {
+      const ds = await loadDataset(datasetName);
+      if (mine !== generation) throw new Error('the run was reconfigured while its data loaded');
+      session = new TrainingSession(ds, config);
+      return session;
+    })();
+  }
+  return building;
+}
+
+/** The session, for commands that look at a trained model; none before the first step. */
+function trainedSession(what: string): TrainingSession {
+  if (!session || session.step === 0) throw new Error(`${what}: the run has not trained yet`);
   return session;
 }
 
@@ -124,6 +142,8 @@ function watchDevice(): void {
 function disposeSession(): void {
   session?.dispose();
   session = null;
+  building = null;
+  generation++;
   tracker = sharpness.mode === 'off' ? null : new SharpnessTracker(sharpness.mode);
   trainMs = 0;
   hessianMs = 0;
@@ -176,13 +196,15 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     }
     case 'inspect': {
-      const s = await ensureSession();
+      // Nothing to look at before the first step (and no session to build for it).
+      if (!session || session.step === 0) return;
+      const s = session;
       const inspection = await inspectRun(s, cmd.images);
       post({ type: 'inspection', inspection }, inspectionBuffers(inspection));
       return;
     }
     case 'spectrum': {
-      const s = await ensureSession();
+      const s = trainedSession('spectrum');
       if (s.state === 'running') throw new Error('pause the run before computing its spectrum');
       phase('hessian');
       try {
@@ -196,7 +218,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     }
     case 'export-model': {
-      const s = await ensureSession();
+      const s = trainedSession('model export');
       post({ type: 'model-file', text: await serializeModel(s.model, s.config, s.step), steps: s.step });
       return;
     }
