@@ -24,7 +24,7 @@ const slots = new Map<RunId, Slot>();
  * each update redraws the charts, and the page must stay responsive while two runs train.
  */
 const UPDATE_INTERVAL_MS = 500;
-const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval']);
+const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval', 'sharpness', 'inspection']);
 let queued: [RunId, WorkerEvent][] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
 let lastUpdate = -Infinity;
