@@ -28,7 +28,21 @@ describe('spectrum statistics and bins', () => {
 const summary = (top: number[]): HessianSummary => ({ top, trace: 12, traceStderr: 1, iterations: 30, converged: true, ms: 5, dim: 100 });
 
 describe('store: sharpness and spectrum events', () => {
-  beforeEach(() => usePlayground.getState().resetRuns(['lsq', 'lsq+cr']));
+  beforeEach(() => {
+    const s = usePlayground.getState();
+    s.resetRuns(['lsq', 'lsq+cr']);
+    for (const id of ['lsq', 'lsq+cr'] as const) s.applyEvent(id, { type: 'phase', phase: 'done', step: 60, totalSteps: 60 });
+  });
+
+  it('only runs that trained and are at rest wait for a spectrum; an error ends the wait', () => {
+    const s = usePlayground.getState();
+    s.applyEvent('lsq+cr', { type: 'phase', phase: 'ready', step: 0, totalSteps: 60 });
+    s.markSpectrumPending();
+    expect(usePlayground.getState().runs.lsq!.spectrumPending).toBe(true);
+    expect(usePlayground.getState().runs['lsq+cr']!.spectrumPending).toBe(false);
+    s.applyEvent('lsq', { type: 'error', kind: 'failed', message: 'spectrum: the run has not trained yet' });
+    expect(usePlayground.getState().runs.lsq!.spectrumPending).toBe(false);
+  });
 
   it('appends live estimates with their time share, per run', () => {
     const s = usePlayground.getState();

@@ -85,3 +85,24 @@ describe('pattern tape', () => {
     model.dispose();
   });
 });
+
+describe('includeSteps', () => {
+  it('takes step sizes into the operator; held constant by the recorded rounding, their rows are zero', async () => {
+    const { model, x } = calibrated('mlp', [8, 8, 1]);
+    const y = tf.tensor1d([0, 1, 2, 1], 'int32');
+    const h = modelHvp(model, x, y, 3, { includeSteps: true });
+    const v = new Float32Array(h.dim).fill(1 / Math.sqrt(h.dim));
+    const hv = await h.hvp(v);
+    expect(hv.every(Number.isFinite)).toBe(true);
+    // Step sizes come last in each layer's parameter list; their entries of Hv are exactly zero.
+    let offset = 0;
+    for (const p of model.params) {
+      const n = p.variable.size;
+      if (p.kind === 'step') expect(Array.from(hv.subarray(offset, offset + n)).every((e) => e === 0)).toBe(true);
+      offset += n;
+    }
+    h.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+});

@@ -132,7 +132,7 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
     case 'spectrum':
       return { ...run, spectrum: { step: e.step, summary: e.summary }, spectrumPending: false };
     case 'error':
-      return { ...run, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
+      return { ...run, spectrumPending: false, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
   }
 }
 
@@ -161,7 +161,7 @@ interface PlaygroundState {
   setPresentation(on: boolean): void;
   /** Starts a clean view for each run; other runs disappear. A run's backend report is kept. */
   resetRuns(ids: readonly RunId[]): void;
-  /** Every run waits for its spectrum (the Workers were asked for one). */
+  /** Every paused or finished run waits for its spectrum (the Workers were asked for one). */
   markSpectrumPending(): void;
   /** A clean view for one run (its restart), keeping the others. */
   resetRun(id: RunId): void;
@@ -192,7 +192,11 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     set({ runs });
   },
   markSpectrumPending: () =>
-    set((s) => ({ runs: Object.fromEntries(Object.entries(s.runs).map(([id, r]) => [id, { ...r!, spectrumPending: true }])) as PlaygroundState['runs'] })),
+    set((s) => ({
+      runs: Object.fromEntries(
+        Object.entries(s.runs).map(([id, r]) => [id, { ...r!, spectrumPending: r!.step > 0 && (r!.phase === 'paused' || r!.phase === 'done') }]),
+      ) as PlaygroundState['runs'],
+    })),
   resetRun: (id) => {
     buffers.set(id, freshBuffers());
     set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id) } }));

@@ -107,10 +107,16 @@ function ensureSession(): Promise<TrainingSession> {
   if (!building) {
     const mine = generation;
     building = (async () => {
-      const ds = await loadDataset(datasetName);
-      if (mine !== generation) throw new Error('the run was reconfigured while its data loaded');
-      session = new TrainingSession(ds, config);
-      return session;
+      try {
+        const ds = await loadDataset(datasetName);
+        if (mine !== generation) throw new Error('the run was reconfigured while its data loaded');
+        session = new TrainingSession(ds, config);
+        return session;
+      } catch (e) {
+        // The next command tries again (a network hiccup need not stick).
+        if (mine === generation) building = null;
+        throw e;
+      }
     })();
   }
   return building;
@@ -149,10 +155,28 @@ function disposeSession(): void {
   hessianMs = 0;
 }
 
-/** Pauses the session, cutting short a Hessian estimate in progress. */
+/**
+ * Commands that move or perturb the weights (training, a step, a spectrum, an evaluation) run one at a time, in
+ * order: a Hessian product shifts the weights while it waits for a read, and nothing may step in between.
+ */
+let chain: Promise<void> = Promise.resolve();
+/** The exclusive job now running, so a pause can wait for it to stop. */
+let active: Promise<void> | null = null;
+
+function exclusive(job: () => Promise<void>): Promise<void> {
+  const run = chain.then(() => {
+    active = job();
+    return active.finally(() => (active = null));
+  });
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+/** Pauses the session, cutting short a Hessian estimate or spectrum in progress, and waits until they stopped. */
 async function pauseSession(): Promise<void> {
   hessianAbort.abort();
   await session?.pause();
+  await active?.catch(() => undefined);
   hessianAbort = new AbortController();
 }
 
@@ -166,6 +190,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     }
     case 'configure':
+      await pauseSession();
       sharpness = cmd.sharpness;
       disposeSession();
       config = cmd.config;
@@ -174,7 +199,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     case 'start':
     case 'resume':
-      await train(await ensureSession());
+      await exclusive(async () => train(await ensureSession()));
       return;
     case 'pause':
       // Also stops a spectrum in progress.
@@ -182,19 +207,27 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       batcher.flush();
       if (session) phase(session.state);
       return;
-    case 'step': {
-      const s = await ensureSession();
-      await s.stepOnce(listener);
-      batcher.flush();
-      sampleStepSizes(s);
-      phase(s.state);
+    case 'step':
+      await exclusive(async () => {
+        const s = await ensureSession();
+        if (s.state === 'done' || s.state === 'failed') return;
+        // Busy while the step (and its evaluation or sharpness estimate) runs, so the page waits for it.
+        phase('running');
+        try {
+          await s.stepOnce(listener);
+        } finally {
+          batcher.flush();
+          sampleStepSizes(s);
+          phase(s.state);
+        }
+      });
       return;
-    }
-    case 'evaluate': {
-      const s = await ensureSession();
-      post({ type: 'eval', metrics: await s.evaluate('test') });
+    case 'evaluate':
+      await exclusive(async () => {
+        const s = await ensureSession();
+        post({ type: 'eval', metrics: await s.evaluate('test') });
+      });
       return;
-    }
     case 'inspect': {
       // Nothing to look at before the first step (and no session to build for it).
       if (!session || session.step === 0) return;
@@ -203,20 +236,20 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       post({ type: 'inspection', inspection }, inspectionBuffers(inspection));
       return;
     }
-    case 'spectrum': {
-      const s = trainedSession('spectrum');
-      if (s.state === 'running') throw new Error('pause the run before computing its spectrum');
-      phase('hessian');
-      try {
-        const summary = await measureHessian(s, cmd.k, { settings: { samples: cmd.samples, includeSteps: false }, signal: hessianAbort.signal });
-        post({ type: 'spectrum', step: s.step, summary });
-      } catch (e) {
-        if (!(e instanceof HessianAbortedError)) throw e;
-      } finally {
-        phase(s.state);
-      }
+    case 'spectrum':
+      await exclusive(async () => {
+        const s = trainedSession('spectrum');
+        phase('hessian');
+        try {
+          const summary = await measureHessian(s, cmd.k, { settings: { samples: cmd.samples, includeSteps: false }, signal: hessianAbort.signal });
+          post({ type: 'spectrum', step: s.step, summary });
+        } catch (e) {
+          if (!(e instanceof HessianAbortedError)) throw e;
+        } finally {
+          phase(s.state);
+        }
+      });
       return;
-    }
     case 'export-model': {
       const s = trainedSession('model export');
       post({ type: 'model-file', text: await serializeModel(s.model, s.config, s.step), steps: s.step });
@@ -244,6 +277,7 @@ scope.onmessage = (e: MessageEvent<WorkerCommand>) => {
   handle(e.data).catch((err: unknown) => {
     batcher.flush();
     post({ type: 'error', kind: errorKind(err), message: err instanceof Error ? err.message : String(err) });
-    if (session) phase(session.state);
+    // Without a session (its data failed to load) the run is back where it started, so the page is not stuck.
+    phase(session ? session.state : 'ready');
   });
 };

@@ -59,7 +59,8 @@ export function finiteDifferenceHvp(vars: readonly tf.Variable[], loss: () => tf
     gradients++;
     const g = tf.tidy(() => {
       const { grads } = tf.variableGrads(loss, [...vars]);
-      return tf.concat(vars.map((v) => tf.reshape(grads[v.name], [-1])));
+      // A variable the loss does not reach (a step size held constant by a recorded pattern) has gradient 0.
+      return tf.concat(vars.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1])));
     });
     const out = (await g.data()) as Float32Array;
     g.dispose();

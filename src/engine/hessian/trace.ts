@@ -16,9 +16,12 @@ export async function hessianTrace(hvp: Operator, dim: number, opts: { samples?:
   const draws: number[] = [];
   for (let i = 0; i < n; i++) {
     if (opts.signal?.aborted) break;
-    const v = new Float32Array(dim);
-    for (let j = 0; j < dim; j++) v[j] = rng.uniform() < 0.5 ? -1 : 1;
-    draws.push(dot(v, await hvp(v)));
+    // A unit vector ±1/√dim, scaled back: vᵀHv = dim·uᵀHu. Products expect unit vectors (their difference step
+    // is sized for them).
+    const u = new Float32Array(dim);
+    const c = 1 / Math.sqrt(dim);
+    for (let j = 0; j < dim; j++) u[j] = rng.uniform() < 0.5 ? -c : c;
+    draws.push(dim * dot(u, await hvp(u)));
   }
   const mean = draws.reduce((a, b) => a + b, 0) / Math.max(1, draws.length);
   const variance = draws.length > 1 ? draws.reduce((a, b) => a + (b - mean) ** 2, 0) / (draws.length - 1) : NaN;
