@@ -41,10 +41,19 @@ export function finiteDifferenceHvp(vars: readonly tf.Variable[], loss: () => tf
   const sizes = vars.map((v) => v.size);
   const dim = sizes.reduce((a, b) => a + b, 0);
   const originals = vars.map((v) => tf.keep(v.clone()));
-  let rms = 0;
-  for (const o of originals) rms += tf.tidy(() => tf.sum(tf.square(o)).dataSync()[0]);
-  const eps = (opts.epsilon ?? 1e-3) * Math.max(1, Math.sqrt(rms / Math.max(1, dim)));
   let gradients = 0;
+  // Sized on the first product, with one asynchronous read (synchronous reads are slow in a Worker and missing on
+  // WebGPU in Node).
+  let eps: number | null = null;
+  const stepSize = async (): Promise<number> => {
+    if (eps === null) {
+      const sumSq = tf.tidy(() => tf.sum(tf.stack(originals.map((o) => tf.sum(tf.square(o))))));
+      const rms = Math.sqrt((await sumSq.data())[0] / Math.max(1, dim));
+      sumSq.dispose();
+      eps = (opts.epsilon ?? 1e-3) * Math.max(1, rms);
+    }
+    return eps;
+  };
 
   const shift = (v: Float32Array, scale: number) => {
     let o = 0;
@@ -69,13 +78,14 @@ export function finiteDifferenceHvp(vars: readonly tf.Variable[], loss: () => tf
 
   const hvp: Operator = async (v) => {
     if (v.length !== dim) throw new RangeError(`vector of length ${v.length}, the operator has ${dim}`);
+    const e = await stepSize();
     try {
-      shift(v, eps);
+      shift(v, e);
       const plus = await gradient();
-      shift(v, -eps);
+      shift(v, -e);
       const minus = await gradient();
       const out = new Float32Array(dim);
-      for (let i = 0; i < dim; i++) out[i] = (plus[i] - minus[i]) / (2 * eps);
+      for (let i = 0; i < dim; i++) out[i] = (plus[i] - minus[i]) / (2 * e);
       return out;
     } finally {
       restore();
