@@ -174,7 +174,7 @@ describe('encodeConfig / decodeConfig', () => {
     ['a', 'four', /must be one of/],
     ['pc', 'maybe', /on or off/],
     ['steps', '', /must be a number/],
-    ['data', '', /must be one of fashion-mnist, cifar10/],
+    ['data', '', /must be a dataset name: lowercase letters, digits and dashes/],
     ['pc', '', /on or off/],
     ['fl', '', /must be one of/],
     ['lr', 'Infinity', /must be a number/],

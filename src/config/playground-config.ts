@@ -4,8 +4,14 @@ import { SHARPNESS_MODES, type SharpnessMode } from '../engine/hessian/live-shar
 import { MODEL_NAMES, type ModelName } from '../engine/models/types';
 import type { OptimizerName } from '../engine/train/optimizers';
 
-export const DATASET_NAMES = ['fashion-mnist', 'cifar10'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+/** The dataset that ships with the page; every other one is loaded from files during a visit. */
+export const SHIPPED_DATASET = 'fashion-mnist';
+/**
+ * A dataset's id: the shipped one, or one loaded from files (cifar10, cifar100, mnist…). Links name it; a link to a
+ * dataset that is not loaded opens with a note asking for its files.
+ */
+export type DatasetName = string;
+export const DATASET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /** Bit widths offered: 2–8, or 32 for full precision ("FP"). */
 export const BIT_CHOICES = [2, 3, 4, 5, 6, 7, 8, 32] as const;
@@ -59,11 +65,12 @@ type Key = keyof PlaygroundConfig;
 export type PropertySpec =
   | { key: Key; hash: string; kind: 'int' | 'number'; min: number; max: number }
   | { key: Key; hash: string; kind: 'choice'; options: readonly (string | number)[] }
-  | { key: Key; hash: string; kind: 'bool' };
+  | { key: Key; hash: string; kind: 'bool' }
+  | { key: Key; hash: string; kind: 'id' };
 
 /** The order here is the order in the URL. Short hash names keep shared links readable. */
 export const PROPERTIES: readonly PropertySpec[] = [
-  { key: 'dataset', hash: 'data', kind: 'choice', options: DATASET_NAMES },
+  { key: 'dataset', hash: 'data', kind: 'id' },
   { key: 'model', hash: 'model', kind: 'choice', options: MODEL_NAMES },
   { key: 'wbits', hash: 'w', kind: 'choice', options: BIT_CHOICES },
   { key: 'abits', hash: 'a', kind: 'choice', options: BIT_CHOICES },
@@ -138,6 +145,8 @@ export function checkProperty(spec: PropertySpec, value: unknown): string | null
   switch (spec.kind) {
     case 'bool':
       return typeof value === 'boolean' ? null : 'must be on or off';
+    case 'id':
+      return typeof value === 'string' && DATASET_ID_PATTERN.test(value) ? null : 'must be a dataset name: lowercase letters, digits and dashes';
     case 'choice':
       return spec.options.includes(value as string | number) ? null : `must be one of ${spec.options.join(', ')}`;
     case 'int':
@@ -150,13 +159,14 @@ export function checkProperty(spec: PropertySpec, value: unknown): string | null
   }
 }
 
-/** Training images per dataset: the labeled subset cannot be larger. */
-export const TRAIN_SIZE: Record<DatasetName, number> = { 'fashion-mnist': 60_000, cifar10: 50_000 };
+/** Training images of the datasets whose size is known before loading: the labeled subset cannot be larger. */
+export const TRAIN_SIZE: Record<string, number> = { 'fashion-mnist': 60_000, cifar10: 50_000, cifar100: 50_000 };
 
 /** Checks that need two properties at once; each problem names the property that is reset to its default. */
 export function crossCheck(c: PlaygroundConfig): { key: Key; reason: string }[] {
   const problems: { key: Key; reason: string }[] = [];
-  if (c.labeled > TRAIN_SIZE[c.dataset]) problems.push({ key: 'labeled', reason: `is more than ${c.dataset} has (${TRAIN_SIZE[c.dataset]} training images)` });
+  const size = TRAIN_SIZE[c.dataset];
+  if (size !== undefined && c.labeled > size) problems.push({ key: 'labeled', reason: `is more than ${c.dataset} has (${size} training images)` });
   return problems;
 }
 

@@ -18,6 +18,8 @@ function readValue(spec: PropertySpec, text: string): unknown {
     case 'int':
     case 'number':
       return parseDecimal(text);
+    case 'id':
+      return text;
     case 'choice':
       // Bit widths are numbers; everything else offered is a string.
       return typeof spec.options[0] === 'number' ? parseDecimal(text) : text;

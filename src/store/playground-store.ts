@@ -5,7 +5,7 @@ import type { BackendReport } from '../engine/backend/types';
 import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
 import type { HessianSummary } from '../engine/hessian/measure';
 import type { EvalMetrics } from '../engine/train/metrics';
-import type { Inspection, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
+import type { Inspection, PoolPredictions, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
 import { Downsampler, MAX_POINTS, type Row } from './downsample';
 import { MetricLog } from './metric-log';
 
@@ -38,6 +38,10 @@ export interface RunView {
   /** The last on-demand spectrum; pending while one is being computed. */
   spectrum: { step: number; summary: HessianSummary } | null;
   spectrumPending: boolean;
+  /** The unlabeled pool the run draws from, as the Worker reports it. */
+  pool: { size: number; added: number; used: boolean } | null;
+  /** Predictions for the added images shown on the page. */
+  poolPredictions: PoolPredictions | null;
 }
 
 /** Full-resolution buffers behind a run's view; not React state (they change in place). */
@@ -77,6 +81,8 @@ function emptyRun(id: RunId, backend: BackendReport | null = null): RunView {
     sharpnessShare: null,
     spectrum: null,
     spectrumPending: false,
+    pool: null,
+    poolPredictions: null,
   };
 }
 
@@ -129,6 +135,10 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
       return run;
     case 'sharpness':
       return { ...run, sharpness: capped([...run.sharpness, e.estimate]), sharpnessShare: e.share };
+    case 'pool':
+      return { ...run, pool: { size: e.size, added: e.added, used: e.used } };
+    case 'pool-predictions':
+      return { ...run, poolPredictions: e.predictions };
     case 'spectrum':
       return { ...run, spectrum: { step: e.step, summary: e.summary }, spectrumPending: false };
     case 'error':

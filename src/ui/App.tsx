@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { startHashSync } from '../store/hash-sync';
+import { startPoolTargetSync } from '../user-data/pool-target';
+import { startPoolSync } from '../worker/run-pool';
 import { usePlayground } from '../store/playground-store';
 import { AccuracyChart, HessianChart, LambdaChart, LearningRateChart, LossChart, StepSizeChart } from './charts/TrainingCharts';
 import { ConfigNotes } from './ConfigNotes';
@@ -10,9 +12,13 @@ import { LookingInside } from './inside/LookingInside';
 import { RunBar } from './runs/RunBar';
 import { controlState } from './runs/run-status';
 import { SummaryTable } from './SummaryTable';
+import { YourData } from './your-data/YourData';
 
 export function App() {
-  useEffect(() => startHashSync(), []);
+  useEffect(() => {
+    const stops = [startHashSync(), startPoolSync(), startPoolTargetSync()];
+    return () => stops.forEach((stop) => stop());
+  }, []);
   const presentation = usePlayground((s) => s.presentation);
   const setPresentation = usePlayground((s) => s.setPresentation);
   const logScale = usePlayground((s) => s.logScale);
@@ -54,6 +60,7 @@ export function App() {
           </div>
           <SpectrumView />
           <LookingInside />
+          <YourData locked={locked} />
           <ExportPanel />
         </main>
       </div>

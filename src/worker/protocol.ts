@@ -1,15 +1,23 @@
 /** The typed messages between the page and a training Worker. Both sides import this file. */
 import type { DatasetName } from '../config/playground-config';
 import type { BackendChoice, BackendReport } from '../engine/backend/types';
+import type { Dataset } from '../engine/data/types';
 import type { SharpnessEstimate, SharpnessMode } from '../engine/hessian/live-sharpness';
 import type { HessianSummary } from '../engine/hessian/measure';
 import type { WeightHistogram } from '../engine/inspect/weight-histogram';
 import type { TrainConfigInput } from '../engine/train/config';
 import type { EvalMetrics } from '../engine/train/metrics';
 import type { SessionState } from '../engine/train/session';
+import type { InputShape } from '../user-data/images/crop';
 
 export type WorkerCommand =
   | { type: 'init'; backend: BackendChoice }
+  /** A dataset loaded from files on the page, for configures that name it. */
+  | { type: 'dataset'; id: string; dataset: Dataset }
+  /** The images a person added (all of them, replacing the previous set), for the unlabeled pool of CR runs. */
+  | { type: 'unlabeled'; ids: Int32Array; images: Uint8Array; shape: InputShape }
+  /** Student (and teacher) predictions for some of the added images. */
+  | { type: 'classify-pool'; ids: number[] }
   | { type: 'configure'; dataset: DatasetName; config: TrainConfigInput; sharpness: { mode: SharpnessMode; every: number } }
   | { type: 'start' }
   | { type: 'pause' }
@@ -59,6 +67,16 @@ export interface Inspection {
   histograms: WeightHistogram[];
 }
 
+export interface PoolPredictions {
+  step: number;
+  ids: Int32Array;
+  student: Int32Array;
+  studentConfidence: Float32Array;
+  teacher: Int32Array | null;
+  teacherConfidence: Float32Array | null;
+  classNames: string[];
+}
+
 export type WorkerEvent =
   | { type: 'backend'; report: BackendReport }
   | { type: 'phase'; phase: RunPhase; step: number; totalSteps: number }
@@ -71,4 +89,7 @@ export type WorkerEvent =
   /** A live top-eigenvalue estimate and the share of the run's time spent on them so far. */
   | { type: 'sharpness'; estimate: SharpnessEstimate; share: number }
   | { type: 'spectrum'; step: number; summary: HessianSummary }
+  /** The unlabeled pool this run draws from: its size, and how many of them a person added. */
+  | { type: 'pool'; size: number; added: number; used: boolean }
+  | { type: 'pool-predictions'; predictions: PoolPredictions }
   | { type: 'error'; kind: RunErrorKind; message: string };

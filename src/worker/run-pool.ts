@@ -1,10 +1,14 @@
-import type { PlaygroundConfig } from '../config/playground-config';
+import { SHIPPED_DATASET, type PlaygroundConfig } from '../config/playground-config';
+import type { Dataset } from '../engine/data/types';
 import { RUN_LABELS, runsOf, trainConfigFor, type RunId } from '../config/run-config';
 import type { BackendChoice } from '../engine/backend/types';
 import { downloadText, fileStem } from '../export/download';
 import { usePlayground } from '../store/playground-store';
+import { useUserData } from '../store/user-data-store';
+import { loadedDataset } from '../user-data/dataset-registry';
+import { poolPayload } from '../user-data/pool-payload';
 import { TrainingWorkerClient } from './client';
-import type { WorkerEvent } from './protocol';
+import type { WorkerCommand, WorkerEvent } from './protocol';
 
 /** Eigenvalues per run in the spectrum view (the paper's Figure 5 uses the top 50). */
 export const SPECTRUM_K = 50;
@@ -15,6 +19,8 @@ export const INSPECT_IMAGES = 20;
 interface Slot {
   client: TrainingWorkerClient;
   backend: BackendChoice;
+  /** The loaded dataset this Worker holds a copy of (copies are large: sent once). */
+  dataset: Dataset | null;
 }
 
 const slots = new Map<RunId, Slot>();
@@ -24,7 +30,7 @@ const slots = new Map<RunId, Slot>();
  * each update redraws the charts, and the page must stay responsive while two runs train.
  */
 const UPDATE_INTERVAL_MS = 500;
-const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval', 'sharpness', 'inspection']);
+const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval', 'sharpness', 'inspection', 'pool-predictions']);
 let queued: [RunId, WorkerEvent][] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
 let lastUpdate = -Infinity;
@@ -57,12 +63,28 @@ function dropQueued(id?: RunId): void {
 function spawn(id: RunId, backend: BackendChoice): Slot {
   const client = new TrainingWorkerClient((e) => onEvent(id, e), `training ${RUN_LABELS[id]}`);
   client.send({ type: 'init', backend });
-  const slot = { client, backend };
+  const slot: Slot = { client, backend, dataset: null };
   slots.set(id, slot);
   return slot;
 }
 
+function unlabeledCommand(): WorkerCommand {
+  const { images, target } = useUserData.getState();
+  return { type: 'unlabeled', ...poolPayload(images, target), shape: target };
+}
+
+/** Gives the Worker its copy of a loaded dataset before a command that may build the session on it. */
+function sendDataset(slot: Slot, dataset: string): void {
+  const ds = dataset === SHIPPED_DATASET ? undefined : loadedDataset(dataset);
+  if (ds && slot.dataset !== ds) {
+    slot.client.send({ type: 'dataset', id: dataset, dataset: ds });
+    slot.dataset = ds;
+  }
+}
+
 function configure(id: RunId, slot: Slot, c: PlaygroundConfig): void {
+  sendDataset(slot, c.dataset);
+  slot.client.send(unlabeledCommand());
   slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id), sharpness: { mode: c.sharpness, every: c.sharpnessEvery } });
 }
 
@@ -84,7 +106,34 @@ export function syncRuns(c: PlaygroundConfig): void {
 }
 
 function send(type: 'start' | 'pause' | 'resume' | 'step' | 'reset'): void {
-  for (const slot of slots.values()) slot.client.send({ type });
+  // The dataset may have been loaded after the runs were configured.
+  const { dataset } = usePlayground.getState().config;
+  for (const slot of slots.values()) {
+    if (type !== 'pause') sendDataset(slot, dataset);
+    slot.client.send({ type });
+  }
+}
+
+let poolTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Sends the pool of added images to every Worker when it changes, at most twice a second (a drop of thousands
+ * arrives in batches). The runs take them between two steps.
+ */
+export function startPoolSync(): () => void {
+  const stop = useUserData.subscribe((s, prev) => {
+    if (s.images === prev.images && s.target === prev.target) return;
+    poolTimer ??= setTimeout(() => {
+      poolTimer = null;
+      const cmd = unlabeledCommand();
+      for (const slot of slots.values()) slot.client.send(cmd);
+    }, UPDATE_INTERVAL_MS);
+  });
+  return () => {
+    stop();
+    if (poolTimer !== null) clearTimeout(poolTimer);
+    poolTimer = null;
+  };
 }
 
 export const runCommands = {
@@ -100,6 +149,11 @@ export const runCommands = {
   },
   inspect: () => {
     for (const slot of slots.values()) slot.client.send({ type: 'inspect', images: INSPECT_IMAGES });
+  },
+  /** Predictions of every run for these added images (the ones on screen). */
+  classifyPool: (ids: number[]) => {
+    if (ids.length === 0) return;
+    for (const slot of slots.values()) slot.client.send({ type: 'classify-pool', ids });
   },
   exportModel: (id: RunId) => slots.get(id)?.client.send({ type: 'export-model' }),
   /** The top-50 Hessian eigenvalues and trace of every run's student, on a fixed batch of labeled images. */

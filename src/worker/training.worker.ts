@@ -4,7 +4,7 @@
  * Training never runs on the page's main thread.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetName } from '../config/playground-config';
+import { SHIPPED_DATASET, type DatasetName } from '../config/playground-config';
 import { initBackend } from '../engine/backend/select';
 import type { Dataset } from '../engine/data/types';
 import { serializeModel } from '../engine/export/model-file';
@@ -16,6 +16,7 @@ import type { TrainConfigInput } from '../engine/train/config';
 import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from '../engine/train/metrics';
 import { TrainingSession } from '../engine/train/session';
 import { inspectionBuffers, inspectRun } from './inspect-run';
+import { classifyPool, poolPredictionBuffers, UserImages } from './user-images';
 import { loadShippedFashionMnist } from './load-dataset';
 import { batchBuffers, MetricBatcher } from './metric-batcher';
 import type { RunErrorKind, RunPhase, WorkerCommand, WorkerEvent } from './protocol';
@@ -32,7 +33,9 @@ function post(event: WorkerEvent, transfer: Transferable[] = []): void {
 
 const batcher = new MetricBatcher((batch) => post({ type: 'metrics', batch }, batchBuffers(batch)));
 const datasets = new Map<DatasetName, Dataset>();
-let datasetName: DatasetName = 'fashion-mnist';
+let datasetName: DatasetName = SHIPPED_DATASET;
+/** The images a person added on the page, for the unlabeled pool. */
+const userImages = new UserImages();
 let config: TrainConfigInput = {};
 let session: TrainingSession | null = null;
 let lastStepSizes = -Infinity;
@@ -90,7 +93,7 @@ const listener: SessionListener = {
 async function loadDataset(name: DatasetName): Promise<Dataset> {
   const have = datasets.get(name);
   if (have) return have;
-  if (name !== 'fashion-mnist') throw new Error(`${name} is not shipped with the page: load its files first`);
+  if (name !== SHIPPED_DATASET) throw new Error(`${name} is not shipped with the page: load its files first (Bring your own data)`);
   phase('loading-data');
   const ds = await loadShippedFashionMnist();
   datasets.set(name, ds);
@@ -111,6 +114,7 @@ function ensureSession(): Promise<TrainingSession> {
         const ds = await loadDataset(datasetName);
         if (mine !== generation) throw new Error('the run was reconfigured while its data loaded');
         session = new TrainingSession(ds, config);
+        reportPool(session);
         return session;
       } catch (e) {
         // The next command tries again (a network hiccup need not stick).
@@ -120,6 +124,12 @@ function ensureSession(): Promise<TrainingSession> {
     })();
   }
   return building;
+}
+
+/** Puts the added images into the session's unlabeled pool (when they fit its input) and says what the pool holds. */
+function reportPool(s: TrainingSession): void {
+  const added = userImages.applyTo(s);
+  post({ type: 'pool', size: s.unlabeledPool.size, added, used: s.config.method === 'lsq+cr' && s.config.cr.unlabeledRatio > 0 });
 }
 
 /** The session, for commands that look at a trained model; none before the first step. */
@@ -187,6 +197,22 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       const report = await initBackend(cmd.backend, { wasmPaths: WASM_PATHS, wasmThreads: navigator.hardwareConcurrency });
       if (report.name === 'webgpu') watchDevice();
       post({ type: 'backend', report });
+      return;
+    }
+    case 'dataset':
+      // Only the shipped dataset and the newest loaded one are kept: each can be ~180 MB.
+      for (const name of datasets.keys()) if (name !== SHIPPED_DATASET && name !== datasetName) datasets.delete(name);
+      datasets.set(cmd.id, cmd.dataset);
+      return;
+    case 'unlabeled':
+      userImages.set(cmd.ids, cmd.images, cmd.shape);
+      // Between two steps: the next unlabeled batch already draws from the new pool.
+      if (session) reportPool(session);
+      return;
+    case 'classify-pool': {
+      if (!session || session.step === 0) return;
+      const predictions = await classifyPool(session, userImages, cmd.ids);
+      if (predictions) post({ type: 'pool-predictions', predictions }, poolPredictionBuffers(predictions));
       return;
     }
     case 'configure':

@@ -67,16 +67,16 @@ function archiveHint(bytes: Uint8Array): string | null {
   return null;
 }
 
-/** Parses one binary batch into HWC interleaved pixels. */
-export function parseCifarBatch(
-  bytes: Uint8Array,
-  file: string,
-  variant: CifarVariant,
-  labelKind: CifarLabelKind = 'fine',
-): ImageSet {
-  if (variant === 'cifar10' && labelKind === 'coarse') {
-    throw new RangeError('CIFAR-10 has no coarse labels');
-  }
+/** Bytes of one record: the label byte(s) and the pixels. */
+export function cifarRecordBytes(variant: CifarVariant): number {
+  return (variant === 'cifar10' ? 1 : 2) + CIFAR_PIXELS;
+}
+
+/**
+ * Checks a batch without decoding it: length, then every record's label(s). Returns the record count. Throws
+ * the errors parseCifarBatch throws, so a caller can size one buffer for many batches before decoding any.
+ */
+export function checkCifarBatch(bytes: Uint8Array, file: string, variant: CifarVariant): number {
   const name = VARIANT_NAME[variant];
   if (bytes.length === 0) throw new DataFormatError(file, `file is empty (0 bytes), expected ${name} records`);
   const archive = archiveHint(bytes);
@@ -86,8 +86,7 @@ export function parseCifarBatch(
       `this is ${archive}, not a ${name} batch: extract the .bin batch files from the downloaded archive first`,
     );
   }
-  const labelBytes = variant === 'cifar10' ? 1 : 2;
-  const recordSize = labelBytes + CIFAR_PIXELS;
+  const recordSize = cifarRecordBytes(variant);
   const count = Math.floor(bytes.length / recordSize);
   const rest = bytes.length - count * recordSize;
   if (rest !== 0) {
@@ -97,7 +96,6 @@ export function parseCifarBatch(
         `(${count} record${count === 1 ? '' : 's'} + ${rest} byte${rest === 1 ? '' : 's'} left over)`,
     );
   }
-
   // CIFAR-100 records hold both labels; check both so a corrupt file fails whichever kind is asked for.
   const fields =
     variant === 'cifar10'
@@ -106,10 +104,6 @@ export function parseCifarBatch(
           { offset: 0, limit: 20, what: 'coarse label' },
           { offset: 1, limit: 100, what: 'fine label' },
         ];
-  const keep = variant === 'cifar100' && labelKind === 'fine' ? 1 : 0;
-
-  const images = new Uint8Array(count * CIFAR_PIXELS);
-  const labels = new Uint8Array(count);
   for (let r = 0; r < count; r++) {
     const rec = r * recordSize;
     for (const f of fields) {
@@ -121,14 +115,53 @@ export function parseCifarBatch(
         );
       }
     }
-    labels[r] = bytes[rec + keep];
+  }
+  return count;
+}
+
+/**
+ * Decodes records [from, from + count) of a checked batch into HWC `images` and `labels`, starting at image
+ * `at` of the destination.
+ */
+export function decodeCifarRecords(
+  bytes: Uint8Array,
+  variant: CifarVariant,
+  labelKind: CifarLabelKind,
+  from: number,
+  count: number,
+  images: Uint8Array,
+  labels: Uint8Array,
+  at: number,
+): void {
+  const labelBytes = variant === 'cifar10' ? 1 : 2;
+  const recordSize = labelBytes + CIFAR_PIXELS;
+  const keep = variant === 'cifar100' && labelKind === 'fine' ? 1 : 0;
+  for (let k = 0; k < count; k++) {
+    const rec = (from + k) * recordSize;
+    labels[at + k] = bytes[rec + keep];
     const src = rec + labelBytes;
-    const dst = r * CIFAR_PIXELS;
+    const dst = (at + k) * CIFAR_PIXELS;
     for (let c = 0; c < CIFAR_CHANNELS; c++) {
       const plane = src + c * PLANE;
       for (let i = 0; i < PLANE; i++) images[dst + i * CIFAR_CHANNELS + c] = bytes[plane + i];
     }
   }
+}
+
+/** Parses one binary batch into HWC interleaved pixels. */
+export function parseCifarBatch(
+  bytes: Uint8Array,
+  file: string,
+  variant: CifarVariant,
+  labelKind: CifarLabelKind = 'fine',
+): ImageSet {
+  if (variant === 'cifar10' && labelKind === 'coarse') {
+    throw new RangeError('CIFAR-10 has no coarse labels');
+  }
+  const count = checkCifarBatch(bytes, file, variant);
+  const images = new Uint8Array(count * CIFAR_PIXELS);
+  const labels = new Uint8Array(count);
+  decodeCifarRecords(bytes, variant, labelKind, 0, count, images, labels, 0);
   return { images, labels, count };
 }
 

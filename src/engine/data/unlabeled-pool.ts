@@ -28,12 +28,26 @@ export class UnlabeledPool {
 
   /** Adds `images.length / (h·w·c)` images; returns the pool's new size. Refuses a buffer of the wrong length. */
   addImages(images: Uint8Array): number {
-    const { height: h, width: w, channels: c } = this.ds;
-    if (images.length === 0 || images.length % this.pixels !== 0) {
-      throw new RangeError(`added images must be whole ${h}×${w}×${c} uint8 images (${this.pixels} bytes each); got ${images.length} bytes`);
-    }
+    if (images.length === 0) this.refuse(images);
+    this.checkWhole(images);
     for (let i = 0; i < images.length; i += this.pixels) this.added.push(images.slice(i, i + this.pixels));
     return this.size;
+  }
+
+  /** Replaces every added image by these (none: back to the training split's remainder); returns the new size. */
+  replaceAdded(images: Uint8Array): number {
+    this.checkWhole(images);
+    this.added.length = 0;
+    return images.length === 0 ? this.size : this.addImages(images);
+  }
+
+  private checkWhole(images: Uint8Array): void {
+    if (images.length % this.pixels !== 0) this.refuse(images);
+  }
+
+  private refuse(images: Uint8Array): never {
+    const { height: h, width: w, channels: c } = this.ds;
+    throw new RangeError(`added images must be whole ${h}×${w}×${c} uint8 images (${this.pixels} bytes each); got ${images.length} bytes`);
   }
 
   /** A batch of n images (with replacement), normalised like the training data. */

@@ -92,6 +92,11 @@ export class TrainingSession {
     return this.unlabeledPool.addImages(images);
   }
 
+  /** Replaces the images added to the unlabeled pool (a person removed or added some); returns its new size. */
+  setAddedUnlabeledImages(images: Uint8Array): number {
+    return this.unlabeledPool.replaceAdded(images);
+  }
+
   private teacherForward(x: tf.Tensor4D): tf.Tensor2D {
     const t = this.targets!;
     return t.kind === 'ema' ? t.teacher.model.forward(x, t.teacher.forwardContext) : t.model.forward(x, EVAL_CTX);

@@ -1,27 +1,30 @@
-import { BACKEND_CHOICES, BIT_CHOICES, DATASET_NAMES, FLIP_CHOICES, OPTIMIZER_NAMES } from '../../config/playground-config';
+import { BACKEND_CHOICES, BIT_CHOICES, FLIP_CHOICES, OPTIMIZER_NAMES } from '../../config/playground-config';
 import { LAMBDA_SCHEDULES } from '../../engine/cr/lambda-schedule';
 import { SHARPNESS_MODES } from '../../engine/hessian/live-sharpness';
 import { MODEL_NAMES } from '../../engine/models/types';
 import { usePlayground } from '../../store/playground-store';
+import { useUserData } from '../../store/user-data-store';
 import { Explain } from '../classroom/Explain';
+import { datasetOptions } from './dataset-options';
 import { CheckField, NumberField, SelectField } from './fields';
 import { PresetPicker } from './PresetPicker';
 
 const opts = <T extends string | number>(values: readonly T[], label: (v: T) => string = String) => values.map((value) => ({ value, label: label(value) }));
 const bits = opts(BIT_CHOICES, (b) => (b === 32 ? 'FP (32)' : `${b}`));
-const DATASET_LABELS: Record<string, string> = { 'fashion-mnist': 'Fashion-MNIST', cifar10: 'CIFAR-10 (not shipped)' };
 const MODEL_LABELS: Record<string, string> = { mlp: 'MLP', 'cnn-small': 'Small CNN', resnet20: 'ResNet-20' };
 
 /** Every knob of the two runs. Locked while a run is in progress: changing a setting starts the runs over. */
 export function Controls({ locked }: { locked: boolean }) {
   const cr = usePlayground((s) => s.config.cr);
+  const dataset = usePlayground((s) => s.config.dataset);
+  const loaded = useUserData((s) => s.datasets);
   return (
     <aside className="controls-panel" data-testid="controls">
       <PresetPicker disabled={locked} />
       {locked && <p className="muted small">Settings are locked while the runs are in progress. Reset to change them.</p>}
       <fieldset disabled={locked}>
         <legend>Data and model</legend>
-        <SelectField name="dataset" label="Dataset" options={opts(DATASET_NAMES, (d) => DATASET_LABELS[d])} />
+        <SelectField name="dataset" label="Dataset" options={datasetOptions(dataset, loaded)} hint="(more: Bring your own data)" />
         <SelectField name="model" label="Model" options={opts(MODEL_NAMES, (m) => MODEL_LABELS[m])} />
         <NumberField name="labeled" label="Labeled images" hint="(the rest is unlabeled)" />
       </fieldset>

@@ -1,6 +1,9 @@
 import { useEffect } from 'react';
 import { RUN_IDS } from '../../config/run-config';
+import { SHIPPED_DATASET } from '../../config/playground-config';
 import { usePlayground } from '../../store/playground-store';
+import { useUserData } from '../../store/user-data-store';
+import { datasetLabel } from '../controls/dataset-options';
 import { runCommands } from '../../worker/run-pool';
 import { controlState } from './run-status';
 import { RunCard } from './RunCard';
@@ -15,7 +18,8 @@ export function RunBar() {
   const dataset = usePlayground((s) => s.config.dataset);
   const runs = RUN_IDS.flatMap((id) => (runsById[id] ? [runsById[id]] : []));
   const c = controlState(runs);
-  const noData = dataset !== 'fashion-mnist';
+  const loaded = useUserData((s) => s.datasets.some((d) => d.id === dataset));
+  const noData = dataset !== SHIPPED_DATASET && !loaded;
   const play = () => {
     if (c.canPause) runCommands.pause();
     else if (c.canPlay && !noData) (c.paused ? runCommands.resume : runCommands.start)();
@@ -47,7 +51,7 @@ export function RunBar() {
       </div>
       {noData && (
         <p className="notice" data-testid="no-data">
-          CIFAR-10 is not shipped with the page, and this version cannot load it yet: pick Fashion-MNIST to train.
+          {datasetLabel(dataset)} is not loaded on this page: load its files under <a href="#your-data" onClick={(e) => { e.preventDefault(); document.getElementById('your-data')?.scrollIntoView(); }}>Bring your own data</a>, or pick Fashion-MNIST to train.
         </p>
       )}
       <div className="run-cards">

@@ -1,0 +1,117 @@
+import { useUserData, type PoolImage } from '../store/user-data-store';
+import { shapeKey, type InputShape } from './images/crop';
+import type { ImageSource } from './images/import-images';
+import { POOL_CAPACITY } from './images/limits';
+import { startImportJob, type ImportJob } from './import-client';
+
+/**
+ * What the page does with images a person adds: decode them in the import Worker (in batches, with progress),
+ * keep them in the pool, take them out again, and decode them anew when the model's input size changes.
+ */
+let nextId = 1;
+const adding = new Map<number, { job: ImportJob; left: number }>();
+let resizing: ImportJob | null = null;
+
+function sourcesOf(files: File[]): ImageSource[] {
+  return files.map((file) => ({ id: nextId++, name: file.webkitRelativePath || file.name, file }));
+}
+
+/** Decodes the files and adds every image that can be read; each other file gets a reason in the refused list. */
+export function addImageFiles(files: File[]): void {
+  if (files.length === 0) return;
+  const state = useUserData.getState();
+  const sources = sourcesOf(files);
+  const byId = new Map(sources.map((s) => [s.id, s]));
+  const pending = [...adding.values()].reduce((a, j) => a + j.left, 0);
+  const room = Math.max(0, POOL_CAPACITY - state.images.length - pending);
+  const target = state.target;
+  const shape = shapeKey(target);
+  const job: ImportJob = startImportJob(
+    (id) => ({ type: 'decode-images', job: id, sources, target, room }),
+    (e) => {
+      const s = useUserData.getState();
+      if (e.type === 'images') {
+        const images: PoolImage[] = e.batch.accepted.map((a) => {
+          const src = byId.get(a.id)!;
+          return { id: a.id, name: src.name, source: src.file as File, pixels: a.pixels, shape };
+        });
+        s.addImages(images);
+        s.addRefused(e.batch.refused);
+        const entry = adding.get(job.job);
+        if (entry) entry.left = e.batch.total - e.batch.done;
+        s.setProgress({ job: job.job, done: e.batch.done, total: e.batch.total, what: 'adding' }, job.job);
+      } else if (e.type === 'images-done' || e.type === 'failed') {
+        if (e.type === 'failed' && e.message !== 'cancelled') {
+          const handled = new Set(useUserData.getState().images.map((im) => im.id));
+          s.addRefused(sources.filter((src) => !handled.has(src.id)).map((src) => ({ id: src.id, name: src.name, reason: e.message })));
+        }
+        adding.delete(job.job);
+        job.detach();
+        s.setProgress(null, job.job);
+        // The model's input may have changed while these were decoded.
+        matchPoolToTarget();
+      }
+    },
+  );
+  adding.set(job.job, { job, left: sources.length });
+  state.setProgress({ job: job.job, done: 0, total: sources.length, what: 'adding' }, job.job);
+}
+
+export function removeImage(id: number): void {
+  useUserData.getState().removeImages([id]);
+}
+
+/** Empties the pool and stops imports in progress (what they already added goes too). */
+export function clearImages(): void {
+  cancelImageImports();
+  resizing?.cancel();
+  useUserData.getState().clearImages();
+}
+
+export function cancelImageImports(): void {
+  for (const { job } of adding.values()) job.cancel();
+}
+
+/** Sets the model input the pool is kept at, and decodes the pool's images again for it. */
+export function setPoolTarget(target: InputShape): void {
+  const s = useUserData.getState();
+  if (shapeKey(s.target) === shapeKey(target)) return;
+  s.setTarget(target);
+  matchPoolToTarget();
+}
+
+/** Decodes again, from their files, the images that are not at the current target size. */
+function matchPoolToTarget(): void {
+  if (adding.size > 0) return; // they call back when done
+  const { images, target } = useUserData.getState();
+  const shape = shapeKey(target);
+  const stale = images.filter((im) => im.shape !== shape);
+  if (resizing) {
+    resizing.cancel();
+    resizing.detach();
+    useUserData.getState().setProgress(null, resizing.job);
+    resizing = null;
+  }
+  if (stale.length === 0) return;
+  const sources: ImageSource[] = stale.map((im) => ({ id: im.id, name: im.name, file: im.source }));
+  const job: ImportJob = startImportJob(
+    (id) => ({ type: 'decode-images', job: id, sources, target, room: sources.length }),
+    (e) => {
+      const s = useUserData.getState();
+      if (e.type === 'images') {
+        s.replacePixels(e.batch.accepted, shape);
+        if (e.batch.refused.length > 0) {
+          s.removeImages(e.batch.refused.map((r) => r.id));
+          s.addRefused(e.batch.refused);
+        }
+        s.setProgress({ job: job.job, done: e.batch.done, total: e.batch.total, what: 'resizing' }, job.job);
+      } else if (e.type === 'images-done' || e.type === 'failed') {
+        s.setProgress(null, job.job);
+        job.detach();
+        if (resizing === job) resizing = null;
+      }
+    },
+  );
+  resizing = job;
+  useUserData.getState().setProgress({ job: job.job, done: 0, total: sources.length, what: 'resizing' }, job.job);
+}
