@@ -19,7 +19,7 @@ function contentSecurityPolicy(dataOrigins: string): Plugin {
     transformIndexHtml: {
       order: 'post',
       handler: (html) => {
-        let out = html.replace(' __DATA_ORIGINS__', dataOrigins ? ` ${dataOrigins}` : '');
+        let out = html.replaceAll(' __DATA_ORIGINS__', dataOrigins ? ` ${dataOrigins}` : '');
         if (serving) out = out.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
         return out;
       },

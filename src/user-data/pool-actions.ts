@@ -26,6 +26,7 @@ export function addImageFiles(files: File[]): void {
   const room = Math.max(0, POOL_CAPACITY - state.images.length - pending);
   const target = state.target;
   const shape = shapeKey(target);
+  const reported = new Set<number>();
   const job: ImportJob = startImportJob(
     (id) => ({ type: 'decode-images', job: id, sources, target, room }),
     (e) => {
@@ -37,13 +38,13 @@ export function addImageFiles(files: File[]): void {
         });
         s.addImages(images);
         s.addRefused(e.batch.refused);
+        for (const x of [...e.batch.accepted, ...e.batch.refused]) reported.add(x.id);
         const entry = adding.get(job.job);
         if (entry) entry.left = e.batch.total - e.batch.done;
         s.setProgress({ job: job.job, done: e.batch.done, total: e.batch.total, what: 'adding' }, job.job);
       } else if (e.type === 'images-done' || e.type === 'failed') {
         if (e.type === 'failed' && e.message !== 'cancelled') {
-          const handled = new Set(useUserData.getState().images.map((im) => im.id));
-          s.addRefused(sources.filter((src) => !handled.has(src.id)).map((src) => ({ id: src.id, name: src.name, reason: e.message })));
+          s.addRefused(sources.filter((src) => !reported.has(src.id)).map((src) => ({ id: src.id, name: src.name, reason: e.message })));
         }
         adding.delete(job.job);
         job.detach();
@@ -61,11 +62,19 @@ export function removeImage(id: number): void {
   useUserData.getState().removeImages([id]);
 }
 
-/** Empties the pool and stops imports in progress (what they already added goes too). */
+/** Empties the pool and stops imports in progress (what they already added goes too, and nothing more arrives). */
 export function clearImages(): void {
-  cancelImageImports();
-  resizing?.cancel();
-  useUserData.getState().clearImages();
+  const s = useUserData.getState();
+  for (const jobs of [[...adding.values()].map((a) => a.job), resizing ? [resizing] : []]) {
+    for (const job of jobs) {
+      job.cancel();
+      job.detach();
+      s.setProgress(null, job.job);
+    }
+  }
+  adding.clear();
+  resizing = null;
+  s.clearImages();
 }
 
 export function cancelImageImports(): void {
