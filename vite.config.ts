@@ -8,31 +8,43 @@ const isolation = {
 };
 
 /**
- * Fills in the Content-Security-Policy of index.html: the dataset origins a deployment allows (VITE_DATA_ORIGINS),
- * and, on the dev server only, inline scripts for React's hot-reload preamble.
+ * The page may fetch only from its own site (plus dataset origins a deployment lists in VITE_DATA_ORIGINS), so
+ * nothing a person drops can leave the browser. wasm needs 'wasm-unsafe-eval'; the threaded wasm build starts
+ * blob Workers that import a blob script; the dev server's React hot-reload preamble is an inline script.
  */
-function contentSecurityPolicy(dataOrigins: string): Plugin {
-  let serving = false;
+export function contentSecurityPolicy(dataOrigins: string, devServer: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' blob: 'wasm-unsafe-eval'${devServer ? " 'unsafe-inline'" : ''}`,
+    "worker-src 'self' blob:",
+    `connect-src 'self'${dataOrigins ? ` ${dataOrigins}` : ''}`,
+    "img-src 'self' data: blob:",
+    "style-src 'self' 'unsafe-inline'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+/**
+ * A <meta> policy binds the document only: Workers loaded from a URL take the policy of their own response. The
+ * dev and preview servers therefore send it as a header as well; a deployment should do the same.
+ */
+function writePolicy(dataOrigins: string): Plugin {
+  let devServer = false;
   return {
     name: 'content-security-policy',
-    configResolved: (c) => void (serving = c.command === 'serve'),
-    transformIndexHtml: {
-      order: 'post',
-      handler: (html) => {
-        let out = html.replaceAll(' __DATA_ORIGINS__', dataOrigins ? ` ${dataOrigins}` : '');
-        if (serving) out = out.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
-        return out;
-      },
-    },
+    configResolved: (c) => void (devServer = c.command === 'serve'),
+    transformIndexHtml: (html) => html.replaceAll('__CONTENT_SECURITY_POLICY__', contentSecurityPolicy(dataOrigins, devServer)),
   };
 }
 
 export default defineConfig(({ mode }) => {
   const origins = (loadEnv(mode, process.cwd(), 'VITE_').VITE_DATA_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean).join(' ');
   return {
-    plugins: [react(), contentSecurityPolicy(origins)],
-    server: { headers: isolation, host: '127.0.0.1' },
-    preview: { headers: isolation, host: '127.0.0.1' },
+    plugins: [react(), writePolicy(origins)],
+    server: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, true) }, host: '127.0.0.1' },
+    preview: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, false) }, host: '127.0.0.1' },
     worker: { format: 'es' },
     // No minification: the threaded wasm backend stringifies its module factory into a Blob for its pthread
     // workers, and renamed identifiers inside that source break it ("e is not defined").

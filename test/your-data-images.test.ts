@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { centreCrop, rgbaToInput, shapeFromKey, shapeKey } from '../src/user-data/images/crop';
 import { checkImageHeader, decodeFailure } from '../src/user-data/images/image-check';
 import { importImages, type ImageBatch, type ImageSource } from '../src/user-data/images/import-images';
-import { MAX_IMAGE_FILE_BYTES, POOL_CAPACITY } from '../src/user-data/images/limits';
+import { MAX_IMAGE_FILE_BYTES, POOL_CAPACITY, poolCapacity } from '../src/user-data/images/limits';
 import { encodeBmp, encodePng, tinyGif, uniformPng } from './helpers/image-files';
 
 describe('centreCrop', () => {
@@ -102,7 +102,11 @@ describe('importImages', () => {
     await importImages(sources, target, { decode, room: 2, onBatch: (b) => batches.push(b) });
     const refused = batches.flatMap((b) => b.refused);
     expect(refused.map((x) => x.id)).toEqual([3]);
-    expect(refused[0].reason).toContain(`at most ${POOL_CAPACITY.toLocaleString('en-US')}`);
+    expect(refused[0].reason).toContain(`at most ${POOL_CAPACITY.toLocaleString('en-US')} of your images at this size`);
+    // Larger images than CIFAR's: the pool's bytes bound it, not the count.
+    expect(poolCapacity({ height: 28, width: 28, channels: 1 })).toBe(POOL_CAPACITY);
+    expect(poolCapacity({ height: 32, width: 32, channels: 3 })).toBe(POOL_CAPACITY);
+    expect(poolCapacity({ height: 1000, width: 1000, channels: 1 })).toBe(30);
 
     const ctl = new AbortController();
     let calls = 0;

@@ -43,11 +43,12 @@ function start(source: string, files: File[], url: string | null, name: string |
       else if (e.type === 'dataset') {
         const r = e.result;
         const ds = r.dataset;
+        const notes = [...r.notes];
         if (ds && r.id !== SHIPPED_DATASET) {
-          registerDataset(r.id, ds);
+          if (registerDataset(r.id, ds)) notes.push(`It replaces the ${r.id} loaded before; runs train on it from their next reset.`);
           useUserData.getState().addDataset(infoOf(r.id, ds, r));
         }
-        set({ ...view, status: ds ? 'done' : 'failed', files: r.files, notes: r.notes, error: ds ? null : failure(r), id: ds ? r.id : null });
+        set({ ...view, status: ds ? 'done' : 'failed', files: r.files, notes, error: ds ? null : failure(r), id: ds ? r.id : null });
         finish(job);
       } else if (e.type === 'failed') {
         set({ ...view, status: 'failed', error: e.message === 'cancelled' ? 'Cancelled.' : e.message });
@@ -73,9 +74,14 @@ export function loadDatasetFromUrl(url: string, name: string | null): void {
   start(url, [], url, name);
 }
 
+/** Stops waiting for the load at once; whatever the Worker still finishes is dropped. */
 export function cancelDatasetLoad(): void {
   if (!current) return;
-  current.cancel();
+  const job = current;
+  job.cancel();
+  finish(job);
+  const view = useUserData.getState().datasetLoad;
+  if (view?.job === job.job) useUserData.getState().setDatasetLoad({ ...view, status: 'failed', error: 'Cancelled.' });
 }
 
 /** Frees a loaded dataset's memory on the page; runs that already train on it keep their copy. */

@@ -1,7 +1,7 @@
 import { useUserData, type PoolImage } from '../store/user-data-store';
-import { shapeKey, type InputShape } from './images/crop';
+import { describeShape, shapeKey, type InputShape } from './images/crop';
 import type { ImageSource } from './images/import-images';
-import { POOL_CAPACITY } from './images/limits';
+import { poolCapacity } from './images/limits';
 import { startImportJob, type ImportJob } from './import-client';
 
 /**
@@ -23,8 +23,8 @@ export function addImageFiles(files: File[]): void {
   const sources = sourcesOf(files);
   const byId = new Map(sources.map((s) => [s.id, s]));
   const pending = [...adding.values()].reduce((a, j) => a + j.left, 0);
-  const room = Math.max(0, POOL_CAPACITY - state.images.length - pending);
   const target = state.target;
+  const room = Math.max(0, poolCapacity(target) - state.images.length - pending);
   const shape = shapeKey(target);
   const reported = new Set<number>();
   const job: ImportJob = startImportJob(
@@ -43,9 +43,9 @@ export function addImageFiles(files: File[]): void {
         if (entry) entry.left = e.batch.total - e.batch.done;
         s.setProgress({ job: job.job, done: e.batch.done, total: e.batch.total, what: 'adding' }, job.job);
       } else if (e.type === 'images-done' || e.type === 'failed') {
-        if (e.type === 'failed' && e.message !== 'cancelled') {
-          s.addRefused(sources.filter((src) => !reported.has(src.id)).map((src) => ({ id: src.id, name: src.name, reason: e.message })));
-        }
+        const stopped = (e.type === 'failed' && e.message === 'cancelled') || (e.type === 'images-done' && e.cancelled);
+        const reason = e.type === 'failed' && !stopped ? e.message : stopped ? 'not added: the import was stopped' : null;
+        if (reason) s.addRefused(sources.filter((src) => !reported.has(src.id)).map((src) => ({ id: src.id, name: src.name, reason })));
         adding.delete(job.job);
         job.detach();
         s.setProgress(null, job.job);
@@ -103,12 +103,14 @@ function matchPoolToTarget(): void {
   }
   if (stale.length === 0) return;
   const sources: ImageSource[] = stale.map((im) => ({ id: im.id, name: im.name, file: im.source }));
+  const redone = new Set<number>();
   const job: ImportJob = startImportJob(
     (id) => ({ type: 'decode-images', job: id, sources, target, room: sources.length }),
     (e) => {
       const s = useUserData.getState();
       if (e.type === 'images') {
         s.replacePixels(e.batch.accepted, shape);
+        for (const x of [...e.batch.accepted, ...e.batch.refused]) redone.add(x.id);
         if (e.batch.refused.length > 0) {
           s.removeImages(e.batch.refused.map((r) => r.id));
           s.addRefused(e.batch.refused);
@@ -118,6 +120,12 @@ function matchPoolToTarget(): void {
         s.setProgress(null, job.job);
         job.detach();
         if (resizing === job) resizing = null;
+        // A crashed decoder must not leave images silently out of every pool: say why they went.
+        if (e.type === 'failed' && e.message !== 'cancelled') {
+          const lost = sources.filter((src) => !redone.has(src.id));
+          s.removeImages(lost.map((src) => src.id));
+          s.addRefused(lost.map((src) => ({ id: src.id, name: src.name, reason: `could not be resized for ${describeShape(target)}: ${e.message}` })));
+        }
       }
     },
   );

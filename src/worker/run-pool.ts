@@ -1,11 +1,10 @@
 import { SHIPPED_DATASET, type PlaygroundConfig } from '../config/playground-config';
-import type { Dataset } from '../engine/data/types';
 import { RUN_LABELS, runsOf, trainConfigFor, type RunId } from '../config/run-config';
 import type { BackendChoice } from '../engine/backend/types';
 import { downloadText, fileStem } from '../export/download';
 import { usePlayground } from '../store/playground-store';
 import { useUserData } from '../store/user-data-store';
-import { loadedDataset } from '../user-data/dataset-registry';
+import { datasetVersion, loadedDataset } from '../user-data/dataset-registry';
 import { poolPayload } from '../user-data/pool-payload';
 import { TrainingWorkerClient } from './client';
 import type { WorkerCommand, WorkerEvent } from './protocol';
@@ -19,8 +18,8 @@ export const INSPECT_IMAGES = 20;
 interface Slot {
   client: TrainingWorkerClient;
   backend: BackendChoice;
-  /** The loaded dataset this Worker holds a copy of (copies are large: sent once). */
-  dataset: Dataset | null;
+  /** Which loaded dataset (id and version) this Worker holds a copy of: copies are large, so each is sent once. */
+  dataset: string | null;
 }
 
 const slots = new Map<RunId, Slot>();
@@ -76,9 +75,10 @@ function unlabeledCommand(): WorkerCommand {
 /** Gives the Worker its copy of a loaded dataset before a command that may build the session on it. */
 function sendDataset(slot: Slot, dataset: string): void {
   const ds = dataset === SHIPPED_DATASET ? undefined : loadedDataset(dataset);
-  if (ds && slot.dataset !== ds) {
+  const key = `${dataset}@${datasetVersion(dataset)}`;
+  if (ds && slot.dataset !== key) {
     slot.client.send({ type: 'dataset', id: dataset, dataset: ds });
-    slot.dataset = ds;
+    slot.dataset = key;
   }
 }
 
@@ -153,7 +153,8 @@ export const runCommands = {
   /** Predictions of every run for these added images (the ones on screen). */
   classifyPool: (ids: number[]) => {
     if (ids.length === 0) return;
-    for (const slot of slots.values()) slot.client.send({ type: 'classify-pool', ids });
+    // The grid shows the two students and the teacher; the FP32 reference is not asked.
+    for (const [id, slot] of slots) if (id !== 'fp32') slot.client.send({ type: 'classify-pool', ids });
   },
   exportModel: (id: RunId) => slots.get(id)?.client.send({ type: 'export-model' }),
   /** The top-50 Hessian eigenvalues and trace of every run's student, on a fixed batch of labeled images. */

@@ -17,6 +17,7 @@ import { TrainingDivergedError, type EvalMetrics, type SessionListener, type Ste
 import { TrainingSession } from '../engine/train/session';
 import { inspectionBuffers, inspectRun } from './inspect-run';
 import { classifyPool, poolPredictionBuffers, UserImages } from './user-images';
+import { WeightGuard } from './weight-guard';
 import { loadShippedFashionMnist } from './load-dataset';
 import { batchBuffers, MetricBatcher } from './metric-batcher';
 import type { RunErrorKind, RunPhase, WorkerCommand, WorkerEvent } from './protocol';
@@ -36,6 +37,7 @@ const datasets = new Map<DatasetName, Dataset>();
 let datasetName: DatasetName = SHIPPED_DATASET;
 /** The images a person added on the page, for the unlabeled pool. */
 const userImages = new UserImages();
+const weights = new WeightGuard();
 let config: TrainConfigInput = {};
 let session: TrainingSession | null = null;
 let lastStepSizes = -Infinity;
@@ -79,7 +81,8 @@ const listener: SessionListener = {
     const s = session;
     if (!s || !tracker || (m.step % sharpness.every !== 0 && m.step !== s.config.steps)) return;
     try {
-      const estimate = await tracker.estimate(s, hessianAbort.signal);
+      const t = tracker;
+      const estimate = await weights.perturb(() => t.estimate(s, hessianAbort.signal));
       hessianMs += estimate.ms;
       batcher.flush();
       post({ type: 'sharpness', estimate, share: hessianMs / (hessianMs + trainMs) });
@@ -129,7 +132,23 @@ function ensureSession(): Promise<TrainingSession> {
 /** Puts the added images into the session's unlabeled pool (when they fit its input) and says what the pool holds. */
 function reportPool(s: TrainingSession): void {
   const added = userImages.applyTo(s);
-  post({ type: 'pool', size: s.unlabeledPool.size, added, used: s.config.method === 'lsq+cr' && s.config.cr.unlabeledRatio > 0 });
+  const c = s.config;
+  post({ type: 'pool', size: s.unlabeledPool.size, added, used: c.method === 'lsq+cr' && c.cr.unlabeledRatio > 0 && c.cr.lambda.max > 0 });
+}
+
+/**
+ * Runs a read of the trained model (predictions, histograms, the model file) while its weights are as trained.
+ * Null when the session was reset or reconfigured meanwhile: the result, or the error of a model freed under it,
+ * belongs to a run that no longer exists.
+ */
+async function readSession<T>(s: TrainingSession, fn: (s: TrainingSession) => Promise<T>): Promise<T | null> {
+  try {
+    const out = await weights.read(() => fn(s));
+    return session === s ? out : null;
+  } catch (e) {
+    if (session !== s) return null;
+    throw e;
+  }
 }
 
 /** The session, for commands that look at a trained model; none before the first step. */
@@ -187,6 +206,7 @@ async function pauseSession(): Promise<void> {
   hessianAbort.abort();
   await session?.pause();
   await active?.catch(() => undefined);
+  await weights.settled();
   hessianAbort = new AbortController();
 }
 
@@ -200,7 +220,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     }
     case 'dataset':
-      // Only the shipped dataset and the newest loaded one are kept: each can be ~180 MB.
+      // Each can be ~180 MB: keep the shipped one, the one in use and this one (which a configure will name).
       for (const name of datasets.keys()) if (name !== SHIPPED_DATASET && name !== datasetName) datasets.delete(name);
       datasets.set(cmd.id, cmd.dataset);
       return;
@@ -211,7 +231,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     case 'classify-pool': {
       if (!session || session.step === 0) return;
-      const predictions = await classifyPool(session, userImages, cmd.ids);
+      const predictions = await readSession(session, (s) => classifyPool(s, userImages, cmd.ids));
       if (predictions) post({ type: 'pool-predictions', predictions }, poolPredictionBuffers(predictions));
       return;
     }
@@ -221,6 +241,8 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       disposeSession();
       config = cmd.config;
       datasetName = cmd.dataset;
+      // The session that used another loaded dataset is gone: its copy can go too.
+      for (const name of datasets.keys()) if (name !== SHIPPED_DATASET && name !== datasetName) datasets.delete(name);
       phase('ready');
       return;
     case 'start':
@@ -258,7 +280,8 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       // Nothing to look at before the first step (and no session to build for it).
       if (!session || session.step === 0) return;
       const s = session;
-      const inspection = await inspectRun(s, cmd.images);
+      const inspection = await readSession(s, (x) => inspectRun(x, cmd.images));
+      if (!inspection) return;
       post({ type: 'inspection', inspection }, inspectionBuffers(inspection));
       return;
     }
@@ -267,7 +290,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
         const s = trainedSession('spectrum');
         phase('hessian');
         try {
-          const summary = await measureHessian(s, cmd.k, { settings: { samples: cmd.samples, includeSteps: false }, signal: hessianAbort.signal });
+          const summary = await weights.perturb(() => measureHessian(s, cmd.k, { settings: { samples: cmd.samples, includeSteps: false }, signal: hessianAbort.signal }));
           post({ type: 'spectrum', step: s.step, summary });
         } catch (e) {
           if (!(e instanceof HessianAbortedError)) throw e;
@@ -278,7 +301,8 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       return;
     case 'export-model': {
       const s = trainedSession('model export');
-      post({ type: 'model-file', text: await serializeModel(s.model, s.config, s.step), steps: s.step });
+      const file = await readSession(s, async (x) => ({ text: await serializeModel(x.model, x.config, x.step), steps: x.step }));
+      if (file) post({ type: 'model-file', ...file });
       return;
     }
     case 'reset':

@@ -15,6 +15,8 @@ let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
 const foreignRequests: string[] = [];
+/** The policy each Worker script was served with: a <meta> policy does not bind Workers, their own response does. */
+const workerPolicies = new Map<string, string>();
 
 /** A short quick demo: both runs finish in seconds. */
 const TINY = 'steps=40&eval=20&ramp=20&hess=off';
@@ -32,6 +34,10 @@ beforeAll(async () => {
   page.on('request', (r) => {
     const url = new URL(r.url());
     if (!['127.0.0.1', ''].includes(url.hostname) && !['blob:', 'data:'].includes(url.protocol)) foreignRequests.push(r.url());
+  });
+  page.on('response', (r) => {
+    const name = /\/(\w+)\.worker-[^/]*\.js$/.exec(new URL(r.url()).pathname)?.[1];
+    if (name) workerPolicies.set(name, r.headers()['content-security-policy'] ?? '');
   });
   await page.goto(`${app.url}#${TINY}`);
 }, 180_000);
@@ -125,6 +131,9 @@ describe('bring your own data', () => {
     expect(refused).toMatch(/notes\.png: not an image: this looks like text \("These are my notes/);
     expect(refused).toMatch(/empty\.png: empty file \(0 bytes\)/);
     expect(refused).toMatch(/huge\.png: 10000×10000 is 100 megapixels/);
+    // The Workers that decode and hold the images are bound by the same policy, through their own response.
+    expect([...workerPolicies.keys()].sort()).toEqual(['import', 'training']);
+    for (const policy of workerPolicies.values()) expect(policy).toMatch(/connect-src 'self';/);
     // Thumbnails at the model's input size: 28×28 grey for Fashion-MNIST.
     const thumbs = page.getByTestId('pool-grid').locator('canvas');
     expect(await thumbs.count()).toBe(6);

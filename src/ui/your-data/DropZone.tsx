@@ -15,6 +15,7 @@ interface DropZoneProps {
 export function DropZone({ onFiles, accept, folders, testId, children, disabled }: DropZoneProps) {
   const [over, setOver] = useState(false);
   const [reading, setReading] = useState(false);
+  const [unreadable, setUnreadable] = useState<{ name: string; reason: string }[]>([]);
   const inputId = useId();
   const folderInput = useRef<HTMLInputElement>(null);
   const deliver = (files: File[]) => {
@@ -37,11 +38,24 @@ export function DropZone({ onFiles, accept, folders, testId, children, disabled 
         if (disabled) return;
         setReading(true);
         filesFromDrop(e.dataTransfer)
-          .then(deliver)
+          .then((dropped) => {
+            setUnreadable(dropped.unreadable);
+            deliver(dropped.files);
+          })
+          .catch((err: unknown) => setUnreadable([{ name: 'the drop', reason: err instanceof Error ? err.message : String(err) }]))
           .finally(() => setReading(false));
       }}
     >
       <div className="drop-text">{reading ? 'Reading the folders…' : children}</div>
+      {unreadable.length > 0 && (
+        <ul className="small error" data-testid={`${testId}-unreadable`}>
+          {unreadable.map((u, i) => (
+            <li key={i}>
+              {u.name}: could not be read ({u.reason})
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="drop-buttons">
         <label className="button small" htmlFor={inputId}>
           Choose files…

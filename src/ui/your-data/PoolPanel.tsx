@@ -2,7 +2,7 @@ import { RUN_LABELS, type RunId } from '../../config/run-config';
 import { usePlayground } from '../../store/playground-store';
 import { useUserData } from '../../store/user-data-store';
 import { describeShape } from '../../user-data/images/crop';
-import { POOL_CAPACITY } from '../../user-data/images/limits';
+import { poolCapacity } from '../../user-data/images/limits';
 import { addImageFiles, cancelImageImports, clearImages } from '../../user-data/pool-actions';
 import { DropZone } from './DropZone';
 import { PoolGrid } from './PoolGrid';
@@ -24,7 +24,7 @@ function RunPools() {
             draws unlabeled images from a pool of <b>{fmt(p.size)}</b> ({fmt(p.size - p.added)} from the training split + <b>{fmt(p.added)}</b> of yours)
           </>
         ) : (
-          <>does not use unlabeled images (only LSQ+CR does); it shows its guesses</>
+          <>does not use unlabeled images; its guesses are shown for comparison</>
         )}
       </li>,
     ];
@@ -72,7 +72,7 @@ export function PoolPanel() {
         <span data-testid="pool-count">
           {fmt(count)} image{count === 1 ? '' : 's'} of yours
         </span>
-        <span className="muted"> (at most {fmt(POOL_CAPACITY)})</span>
+        <span className="muted"> (at most {fmt(poolCapacity(target))})</span>
         {count > 0 && (
           <button className="small" onClick={clearImages} data-testid="pool-clear">
             Clear all

@@ -1,6 +1,6 @@
 import type { InputShape } from './crop';
 import { checkImageHeader, decodeFailure, type HeaderVerdict } from './image-check';
-import { HEADER_BYTES, POOL_CAPACITY } from './limits';
+import { HEADER_BYTES, poolCapacity } from './limits';
 
 export interface ImageSource {
   id: number;
@@ -77,7 +77,7 @@ export async function importImages(sources: ImageSource[], target: InputShape, o
       batch.refused.push({ id, name, reason });
       refused++;
     };
-    if (room <= 0) refuse(`the pool is full: it holds at most ${POOL_CAPACITY.toLocaleString('en-US')} of your images; remove some first`);
+    if (room <= 0) refuse(`the pool is full: it holds at most ${poolCapacity(target).toLocaleString('en-US')} of your images at this size; remove some first`);
     else {
       try {
         const verdict = await checkFile(file);

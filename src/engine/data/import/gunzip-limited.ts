@@ -29,7 +29,8 @@ export async function gunzipLimited(bytes: Uint8Array, file: string, maxOutput: 
     .then(() => writer.close())
     .catch(() => undefined);
   const reader = stream.readable.getReader();
-  let out = new Uint8Array(Math.min(declaredSize(bytes), maxOutput));
+  // The trailer's size is only a claim (a corrupt file can say 4 GB): trust it up to a plausible ratio, then grow.
+  let out = new Uint8Array(Math.min(declaredSize(bytes), maxOutput, Math.max(1 << 20, 32 * bytes.length)));
   let total = 0;
   try {
     for (;;) {

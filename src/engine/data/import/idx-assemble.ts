@@ -154,6 +154,11 @@ export function assembleIdx(items: IdxItem[], maxBytes: number): Assembled {
       nameOf(train.images),
     ]);
   }
+  if (t.channels !== 1 && t.channels !== 3) {
+    throw new ImportProblem(`${nameOf(train.images)}: images with ${t.channels} channels; the page takes grey (1 channel) or RGB (3 channels)`, [
+      nameOf(train.images),
+    ]);
+  }
   const pixels = t.height * t.width * t.channels;
   const total = (t.count + (test ? test.images.array.shape[0] : 0)) * pixels;
   if (total > maxBytes) {

@@ -55,6 +55,8 @@ function unreadableCifarArchive(entries: TarEntry[]): string | null {
  */
 export async function unpackInputs(files: InputFile[], reports: FileReports, maxUnpacked: number): Promise<Unpacked> {
   const out: Unpacked = { entries: [], folders: [], archives: new Map() };
+  // One budget for everything decompressed: many small archives must not add up to gigabytes.
+  let budget = maxUnpacked;
 
   const visit = async (name: string, path: string, raw: Uint8Array, archive: string | null, depth: number) => {
     if (raw.length === 0) {
@@ -64,7 +66,8 @@ export async function unpackInputs(files: InputFile[], reports: FileReports, max
     let bytes = raw;
     if (isGzip(raw)) {
       try {
-        bytes = await gunzipLimited(raw, name, maxUnpacked);
+        bytes = await gunzipLimited(raw, name, budget);
+        budget -= bytes.length;
       } catch (e) {
         if (e instanceof TooLargeError) reports.set(name, 'refused', e.message);
         else if (e instanceof DataFormatError) reports.set(name, 'refused', e.reason);
