@@ -1,6 +1,8 @@
 /**
- * Training-step speed: a model, batch, backend and step count from a fixed seed; prints ms/step, images/s and the
- * final loss (`--json`: one JSON line). Usage: npm run bench -- --model cnn-small --batch 64 --steps 20 --backend wasm
+ * Training-step speed: a model, batch, backend, method and webgpu kernel set from a fixed seed; prints ms/step
+ * (batch assembly included), images/s and the final loss (`--json`: one JSON line). `--profile` then runs as many
+ * steps again under tf.profile and lists the ten kernels with the most time.
+ * Usage: npm run bench -- --model cnn-small --batch 64 --steps 20 --backend webgpu --kernels custom --profile
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -8,16 +10,42 @@ import { installNodeWebGPU, uninstallNodeWebGPU } from '../engine/backend/node-w
 import { describeBackend, initBackend } from '../engine/backend/select';
 import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
 import { loadFashionMnistNode } from '../engine/data/node-files';
+import { profileKernels, type KernelProfile } from '../engine/kernels/webgpu/kernel-profile';
+import { WEBGPU_KERNEL_SETS, type WebgpuKernelSet } from '../engine/kernels/webgpu/kernel-set';
 import { MODEL_NAMES, type ModelName } from '../engine/models';
 import { TrainingSession } from '../engine/train/session';
+
+const BENCH_METHODS = ['lsq', 'lsq+cr', 'fp32'] as const;
+type BenchMethod = (typeof BENCH_METHODS)[number];
+const PROFILE_ROWS = 10;
+/**
+ * Learning rates at which the loss falls from the first steps: with 0.05 (or 0.01) the CNN's loss climbs above
+ * chance at first, which would make "same loss" a weak check (wasm, batch 16, 12 steps: 4.58 at 0.05, 3.60 at
+ * 0.01, 1.80 at 0.003). resnet20 takes cnn-small's; it has not been tuned.
+ */
+const DEFAULT_LR: Record<ModelName, number> = { mlp: 0.05, 'cnn-small': 0.003, resnet20: 0.003 };
+/** lsq+cr draws its unlabeled batch from the training images outside the labeled subset. */
+const CR_LABELED = 1000;
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  tf.env().set('PROD', true);
+interface BenchArgs {
+  model: ModelName;
+  batch: number;
+  steps: number;
+  warmup: number;
+  backend: BackendChoice;
+  method: BenchMethod;
+  kernels: WebgpuKernelSet;
+  lr: number;
+  json: boolean;
+  profile: boolean;
+}
+
+function parseBenchArgs(): BenchArgs {
   let v;
   try {
     v = parseArgs({
@@ -28,7 +56,10 @@ async function main(): Promise<void> {
         warmup: { type: 'string', default: '2' },
         backend: { type: 'string', default: 'auto' },
         method: { type: 'string', default: 'lsq' },
+        kernels: { type: 'string', default: 'custom' },
+        lr: { type: 'string' },
         json: { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
       },
     }).values;
   } catch (e) {
@@ -36,36 +67,127 @@ async function main(): Promise<void> {
   }
   const model = v.model as ModelName;
   if (!MODEL_NAMES.includes(model)) fail(`--model: "${v.model}" is not one of ${MODEL_NAMES.join(', ')}`);
-  const backendChoice = v.backend as BackendChoice;
-  if (!['auto', ...BACKEND_NAMES].includes(backendChoice)) fail(`--backend: "${v.backend}" is not auto or one of ${BACKEND_NAMES.join(', ')}`);
-  if (v.method !== 'lsq' && v.method !== 'fp32') fail(`--method: "${v.method}" is not lsq or fp32`);
-  const [batch, steps, warmup] = [v.batch, v.steps, v.warmup].map(Number);
-  if (![batch, steps].every((n) => Number.isInteger(n) && n > 0) || !(Number.isInteger(warmup) && warmup >= 0)) fail('--batch and --steps must be positive integers, --warmup ≥ 0');
+  const backend = v.backend as BackendChoice;
+  if (!['auto', ...BACKEND_NAMES].includes(backend)) fail(`--backend: "${v.backend}" is not auto or one of ${BACKEND_NAMES.join(', ')}`);
+  const method = v.method as BenchMethod;
+  if (!BENCH_METHODS.includes(method)) fail(`--method: "${v.method}" is not one of ${BENCH_METHODS.join(', ')}`);
+  const kernels = v.kernels as WebgpuKernelSet;
+  if (!WEBGPU_KERNEL_SETS.includes(kernels)) fail(`--kernels: "${v.kernels}" is not one of ${WEBGPU_KERNEL_SETS.join(', ')}`);
+  const [batch, steps, warmup] = [v.batch, v.steps, v.warmup].map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
+  if (!(batch > 0 && steps > 0 && warmup >= 0)) fail('--batch and --steps must be positive integers, --warmup an integer ≥ 0');
+  const lr = v.lr === undefined ? DEFAULT_LR[model] : Number(v.lr);
+  if (!(lr > 0 && Number.isFinite(lr))) fail(`--lr: "${v.lr}" is not a positive number`);
+  return { model, batch, steps, warmup, backend, method, kernels, lr, json: v.json, profile: v.profile };
+}
 
+/**
+ * Dawn rounds timestamps to 65.5 µs unless its timestamp_quantization toggle is off, which is coarser than many
+ * kernels on a real GPU. Profiling runs give Node its navigator.gpu with the toggle off; installNodeWebGPU then
+ * finds it and leaves it alone.
+ */
+async function installWebGPUForProfiling(): Promise<void> {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu) return;
+  try {
+    const { create, globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
+    const gpu = create(['disable-dawn-features=timestamp_quantization']);
+    if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+    else Object.defineProperty(globalThis, 'navigator', { value: { gpu, userAgent: 'node' }, configurable: true, writable: true });
+  } catch {
+    // No Dawn: installNodeWebGPU reports the same and the backend falls back.
+  }
+}
+
+function profileTable(p: KernelProfile, steps: number): string {
+  const what = {
+    'gpu-timestamps': 'GPU time from timestamp queries (while profiling every dispatch gets a compute pass of its own)',
+    unavailable: 'no kernel times: this WebGPU device lacks timestamp-query, so only calls and launches are counted',
+    'wall-clock': 'wall-clock time per kernel call on the CPU (a composite kernel includes the kernels it called)',
+  }[p.timing];
+  const lines = [
+    `profile over ${steps} more step${steps === 1 ? '' : 's'} after the timed ones: ${what}`,
+    `total ${(p.totalMs / steps).toFixed(2)} ms/step in kernels` + (p.totalLaunches > 0 ? `, ${(p.totalLaunches / steps).toFixed(0)} GPU launches/step` : ''),
+    `${'kernel'.padEnd(28)} ${'ms/step'.padStart(10)} ${'share'.padStart(7)} ${'calls/step'.padStart(11)}${p.totalLaunches > 0 ? ' launches/step'.padStart(15) : ''}`,
+  ];
+  for (const k of p.kernels.slice(0, PROFILE_ROWS)) {
+    const share = p.totalMs > 0 ? `${((100 * k.ms) / p.totalMs).toFixed(1)}%` : '-';
+    lines.push(
+      `${k.name.padEnd(28)} ${(k.ms / steps).toFixed(2).padStart(10)} ${share.padStart(7)} ${(k.calls / steps).toFixed(1).padStart(11)}` +
+        (p.totalLaunches > 0 ? (k.launches / steps).toFixed(1).padStart(15) : ''),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function profileJson(p: KernelProfile, steps: number) {
+  return {
+    timing: p.timing,
+    steps,
+    msPerStep: p.totalMs / steps,
+    launchesPerStep: p.totalLaunches / steps,
+    kernels: p.kernels.slice(0, PROFILE_ROWS).map((k) => ({
+      name: k.name,
+      msPerStep: k.ms / steps,
+      share: p.totalMs > 0 ? k.ms / p.totalMs : null,
+      callsPerStep: k.calls / steps,
+      launchesPerStep: k.launches / steps,
+    })),
+  };
+}
+
+async function main(): Promise<void> {
+  tf.env().set('PROD', true);
+  const a = parseBenchArgs();
   const ds = await loadFashionMnistNode();
-  if (backendChoice === 'auto' || backendChoice === 'webgpu') await installNodeWebGPU();
-  const backend = await initBackend(backendChoice);
+  if (a.backend === 'auto' || a.backend === 'webgpu') {
+    if (a.profile) await installWebGPUForProfiling();
+    await installNodeWebGPU();
+  }
+  const backend = await initBackend(a.backend, { webgpuKernels: a.kernels });
+  const profiledSteps = a.profile ? a.steps : 0;
   // One more step than is run, so the session's end-of-run evaluation never enters the timing.
   const session = new TrainingSession(ds, {
-    model,
-    method: v.method as 'lsq' | 'fp32',
-    batchSize: batch,
-    steps: warmup + steps + 1,
-    labeled: ds.train.count,
+    model: a.model,
+    method: a.method,
+    batchSize: a.batch,
+    lr: a.lr,
+    steps: a.warmup + a.steps + profiledSteps + 1,
+    labeled: a.method === 'lsq+cr' ? CR_LABELED : ds.train.count,
     evalEvery: 0,
     augment: { translate: 0, flip: false },
   });
   let loss = NaN;
   let timed = 0;
-  for (let i = 0; i < warmup + steps; i++) {
+  // The first step creates state (activation step sizes, optimizer slots): count tensors only after it.
+  const baselineAt = Math.max(a.warmup, 1);
+  let tensorsAfterWarmup = NaN;
+  for (let i = 0; i < a.warmup + a.steps; i++) {
+    if (i === baselineAt) tensorsAfterWarmup = tf.memory().numTensors;
     const m = await session.trainStep();
     loss = m.loss;
-    if (i >= warmup) timed += m.msPerStep;
+    if (i >= a.warmup) timed += m.msPerStep;
   }
-  const msPerStep = timed / steps;
-  const row = { model, batch, backend: backend.name, method: v.method, msPerStep, imagesPerSecond: (1000 * batch) / msPerStep, loss };
-  if (v.json) process.stdout.write(`${JSON.stringify(row)}\n`);
-  else process.stdout.write(`${model} ${v.method} batch ${batch} on ${describeBackend(backend)}: ${msPerStep.toFixed(1)} ms/step, ${row.imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)}\n`);
+  const leaked = Number.isNaN(tensorsAfterWarmup) ? 0 : tf.memory().numTensors - tensorsAfterWarmup;
+  const profile = a.profile
+    ? await profileKernels(async () => {
+        for (let i = 0; i < profiledSteps; i++) await session.trainStep();
+      })
+    : null;
+  const msPerStep = timed / a.steps;
+  const kernels = backend.name === 'webgpu' ? a.kernels : 'n/a';
+  const row = { model: a.model, batch: a.batch, backend: backend.name, kernels, method: a.method, msPerStep, imagesPerSecond: (1000 * a.batch) / msPerStep, loss };
+  if (a.json) {
+    process.stdout.write(`${JSON.stringify(profile ? { ...row, profile: profileJson(profile, profiledSteps) } : row)}\n`);
+  } else {
+    const set = backend.name === 'webgpu' ? `, ${a.kernels} kernels` : '';
+    process.stdout.write(
+      `${a.model} ${a.method} batch ${a.batch} on ${describeBackend(backend)}${set}: ${msPerStep.toFixed(1)} ms/step, ` +
+        `${row.imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)} (${a.steps} timed steps after ${a.warmup} warm-up)\n`,
+    );
+    if (profile) process.stdout.write(profileTable(profile, profiledSteps));
+  }
+  if (leaked !== 0) process.stderr.write(`bench: ${leaked} tensors more after the timed steps than before them\n`);
   session.dispose();
 }
 

@@ -22,7 +22,8 @@ async function openPage(hash = ''): Promise<Page> {
   if (page && !page.isClosed()) await page.close();
   const p = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   p.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
+    // WGSL compile errors surface only as warnings ("Error while parsing WGSL", "… is invalid due to a previous error").
+    if (m.type() === 'error' || (m.type() === 'warning' && /WGSL|invalid due to a previous error/i.test(m.text()))) consoleErrors.push(m.text());
   });
   p.on('pageerror', (e) => consoleErrors.push(e.message));
   p.on('request', (r) => {
@@ -195,9 +196,9 @@ describe('the playground', () => {
     await page.screenshot({ path: 'test-results/app-diverged.png' });
   });
 
-  it('on WebGPU (SwiftShader here) both runs say the shaders are compiling, then train', async () => {
-    page = await openPage('backend=webgpu&steps=3&eval=0&hess=off');
-    for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => page.getByTestId(`backend-${run}`).textContent(), { timeout: 90_000 }).toMatch(/Backend: webgpu on /);
+  it('on WebGPU (SwiftShader here) both runs say the shaders are compiling, then train the small CNN on the custom kernels', async () => {
+    page = await openPage('backend=webgpu&model=cnn-small&bs=8&steps=3&eval=0&hess=off&lr=0.003');
+    for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => page.getByTestId(`backend-${run}`).textContent(), { timeout: 90_000 }).toMatch(/Backend: webgpu on .*\(custom WGSL kernels\)/);
     await ready(page);
     await page.getByTestId('train').click();
     await expect.poll(() => page.getByTestId('chart-loss').textContent(), { timeout: 60_000 }).toMatch(/compiling the WebGPU shaders/);

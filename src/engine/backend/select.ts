@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type AdapterInfo, type BackendChoice, type BackendName, type BackendReport } from './types';
 import { registerWebgpuMaxPoolGrad } from '../kernels/webgpu/max-pool-grad';
+import { setWebgpuKernelSet, webgpuKernelSet, type WebgpuKernelSet } from '../kernels/webgpu/kernel-set';
 import { registerWasmConv2DBackpropFilter } from '../kernels/wasm/conv2d-backprop-filter';
 import { registerWasmConv2DBackpropInput } from '../kernels/wasm/conv2d-backprop-input';
 import { describeAdapter, probeWebgpuAdapter } from './webgpu-adapter';
@@ -10,6 +11,8 @@ export interface BackendOptions {
   wasmPaths?: Record<string, string> | string;
   /** wasm threads; the browser needs a cross-origin-isolated page for more than one. */
   wasmThreads?: number;
+  /** webgpu only: the project's WGSL kernels for the hot spots ('custom', the default) or TF.js's own ('stock'). */
+  webgpuKernels?: WebgpuKernelSet;
 }
 
 function errorText(e: unknown): string {
@@ -26,6 +29,7 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
       // The package registers itself on import, and only if navigator.gpu exists by then.
       await import('@tensorflow/tfjs-backend-webgpu');
       registerWebgpuMaxPoolGrad();
+      setWebgpuKernelSet(opts.webgpuKernels ?? 'custom');
       if (!(await tf.setBackend('webgpu'))) return 'the WebGPU backend failed to initialise';
       adapterOut.a = adapter;
       return null;
@@ -45,6 +49,7 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
 }
 
 async function backendDetail(name: BackendName): Promise<string> {
+  if (name === 'webgpu') return webgpuKernelSet() === 'custom' ? 'custom WGSL kernels' : 'stock TF.js kernels';
   if (name !== 'wasm') return '';
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

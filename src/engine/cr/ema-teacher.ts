@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { EMA_UPDATE, hasKernel } from '../kernels/webgpu/fused-update-names';
 import { buildModel, EVAL_CTX, TRAIN_CTX, type Model } from '../models';
 import { FP32_QUANT } from '../quant/config';
 import type { ForwardContext } from '../quant/quantizers';
@@ -58,8 +59,12 @@ export class EmaTeacher {
   /** One EMA update, to be called after each optimizer step of the student. */
   update(): void {
     const a = this.decayAt(this.updates++);
+    // One launch per parameter where the backend has the fused update, three otherwise.
+    const fused = hasKernel(EMA_UPDATE);
     tf.tidy(() => {
-      for (const { teacher, student } of this.pairs) teacher.assign(tf.add(tf.mul(teacher, a), tf.mul(student, 1 - a)));
+      for (const { teacher, student } of this.pairs) {
+        teacher.assign(fused ? (tf.engine().runKernel(EMA_UPDATE, { teacher, student }, { decay: a }) as tf.Tensor) : tf.add(tf.mul(teacher, a), tf.mul(student, 1 - a)));
+      }
       if (this.cfg.bnStats === 'copy') for (const { teacher, student } of this.bufferPairs) teacher.assign(student);
     });
   }

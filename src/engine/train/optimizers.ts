@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasKernel, SGD_STEP, SGD_VELOCITY } from '../kernels/webgpu/fused-update-names';
 import type { Param } from '../nn/params';
 
 export type OptimizerName = 'sgd' | 'adam';
@@ -20,9 +21,11 @@ export interface Optimizer {
   dispose(): void;
 }
 
+const STEP_FLOOR = 1e-6;
+
 /** Writes the new value; step sizes stay positive, since a zero or negative step has no meaning. */
 function assignUpdated(p: Param, value: tf.Tensor): void {
-  p.variable.assign(p.kind === 'step' ? tf.maximum(value, 1e-6) : value);
+  p.variable.assign(p.kind === 'step' ? tf.maximum(value, STEP_FLOOR) : value);
 }
 
 function decayed(p: Param, g: tf.Tensor, wd: number): tf.Tensor {
@@ -35,19 +38,33 @@ class Sgd implements Optimizer {
 
   constructor(private readonly params: readonly Param[], private readonly cfg: OptimizerConfig) {}
 
+  private velocityOf(p: Param): tf.Variable {
+    let v = this.velocity.get(p.variable.name);
+    if (!v) {
+      v = tf.variable(tf.zerosLike(p.variable), false);
+      this.velocity.set(p.variable.name, v);
+    }
+    return v;
+  }
+
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
+    // Backends with the fused update kernels do a parameter in two launches instead of six or seven.
+    const fused = this.cfg.momentum > 0 && hasKernel(SGD_VELOCITY) && hasKernel(SGD_STEP);
     tf.tidy(() => {
       for (const p of this.params) {
         const g0 = grads[p.variable.name];
         if (!g0) continue;
+        if (fused) {
+          const v = this.velocityOf(p);
+          const weightDecay = p.kind === 'weight' ? this.cfg.weightDecay : 0;
+          v.assign(tf.engine().runKernel(SGD_VELOCITY, { v, g: g0, w: p.variable }, { momentum: this.cfg.momentum, weightDecay }) as tf.Tensor);
+          p.variable.assign(tf.engine().runKernel(SGD_STEP, { w: p.variable, u: v }, { lr, floor: STEP_FLOOR, hasFloor: p.kind === 'step' }) as tf.Tensor);
+          continue;
+        }
         const g = decayed(p, g0, this.cfg.weightDecay);
         let update = g;
         if (this.cfg.momentum > 0) {
-          let v = this.velocity.get(p.variable.name);
-          if (!v) {
-            v = tf.variable(tf.zerosLike(p.variable), false);
-            this.velocity.set(p.variable.name, v);
-          }
+          const v = this.velocityOf(p);
           v.assign(tf.add(tf.mul(v, this.cfg.momentum), g));
           update = v;
         }

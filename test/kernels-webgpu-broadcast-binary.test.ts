@@ -1,0 +1,78 @@
+/**
+ * The per-channel broadcasting Multiply, Add and Sub for webgpu against the stock webgpu kernels and cpu.
+ */
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { installNodeWebGPU, uninstallNodeWebGPU } from '../src/engine/backend/node-webgpu';
+import { initBackend } from '../src/engine/backend/select';
+import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
+import { Rng } from '../src/engine/util/rng';
+
+const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const warnings: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(ICD)) throw new Error(`${ICD} is missing: install Debian's chromium package (apt-get install -y chromium)`);
+  process.env.VK_ICD_FILENAMES ??= ICD;
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  // Shader compile errors surface only as console warnings; collect them so the test can fail on them.
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
+  expect(await installNodeWebGPU()).toBe(true);
+  expect((await initBackend('webgpu')).name).toBe('webgpu');
+});
+
+afterAll(() => {
+  uninstallNodeWebGPU();
+});
+
+const OPS = { mul: tf.mul, add: tf.add, sub: tf.sub } as const;
+
+/** `fast`: the project's kernel runs (else it hands the call to the stock kernel). */
+const CASES: { name: string; a: number[]; b: number[]; fast: boolean }[] = [
+  { name: 'activation × per-channel [C], C divisible by 4', a: [2, 16, 16, 8], b: [8], fast: true },
+  { name: 'activation × per-channel [C], odd C', a: [2, 19, 19, 7], b: [7], fast: true },
+  { name: 'activation × [1, 1, 1, C]', a: [2, 16, 16, 8], b: [1, 1, 1, 8], fast: true },
+  { name: 'per-channel [C] × activation', a: [8], b: [2, 16, 16, 8], fast: true },
+  { name: 'activation × scalar', a: [2, 16, 16, 8], b: [], fast: true },
+  { name: 'scalar × activation, odd size', a: [], b: [3, 41, 37], fast: true },
+  { name: 'same shapes', a: [2, 16, 16, 8], b: [2, 16, 16, 8], fast: true },
+  { name: 'same size, extra leading one', a: [1, 2, 16, 16, 8], b: [2, 16, 16, 8], fast: true },
+  { name: 'outer product (stock fallback)', a: [64, 1], b: [1, 64], fast: false },
+  { name: 'small (stock fallback)', a: [4, 8], b: [8], fast: false },
+];
+
+const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+
+function values(shape: number[], purpose: string): Float32Array {
+  const rng = new Rng(5, purpose);
+  return Float32Array.from({ length: size(shape) }, () => rng.normal());
+}
+
+async function run(op: keyof typeof OPS, c: (typeof CASES)[number], backend: 'cpu' | 'webgpu', set: 'stock' | 'custom' = 'custom') {
+  await tf.setBackend(backend);
+  if (backend === 'webgpu') setWebgpuKernelSet(set);
+  const a = tf.tensor(values(c.a, `${c.name}-a`), c.a);
+  const b = tf.tensor(values(c.b, `${c.name}-b`), c.b);
+  const profile = await tf.profile(() => OPS[op](a, b));
+  const out = profile.result as tf.Tensor;
+  const programs = profile.kernels.map((k) => String(k.extraInfo)).join(' ');
+  const result = { shape: out.shape, values: Array.from(await out.data()), programs };
+  tf.dispose([a, b, out]);
+  return result;
+}
+
+describe('broadcasting Multiply, Add, Sub on webgpu', () => {
+  for (const op of Object.keys(OPS) as (keyof typeof OPS)[]) {
+    it.each(CASES)(`${op}: $name gives the stock kernel's and cpu's values`, async (c) => {
+      const custom = await run(op, c, 'webgpu', 'custom');
+      const stock = await run(op, c, 'webgpu', 'stock');
+      const cpu = await run(op, c, 'cpu');
+      expect(custom.programs.includes('BroadcastBinaryProgram')).toBe(c.fast);
+      expect(custom.shape).toEqual(cpu.shape);
+      expect(custom.values).toEqual(stock.values);
+      expect(custom.values).toEqual(cpu.values);
+      expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+    });
+  }
+});
