@@ -196,8 +196,8 @@ describe('the playground', () => {
     await page.screenshot({ path: 'test-results/app-diverged.png' });
   });
 
-  it('on WebGPU (SwiftShader here) both runs say the shaders are compiling, then train the small CNN on the custom kernels', async () => {
-    page = await openPage('backend=webgpu&model=cnn-small&bs=8&steps=3&eval=0&hess=off&lr=0.003');
+  it('on WebGPU (SwiftShader here) both runs say the shaders are compiling, then train on the custom kernels', async () => {
+    page = await openPage('backend=webgpu&steps=3&eval=0&hess=off');
     for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => page.getByTestId(`backend-${run}`).textContent(), { timeout: 90_000 }).toMatch(/Backend: webgpu on .*\(custom WGSL kernels\)/);
     await ready(page);
     await page.getByTestId('train').click();
@@ -205,6 +205,18 @@ describe('the playground', () => {
     for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => status(page, run), { timeout: 240_000 }).toMatch(/Done · step 3 \/ 3/);
     expect(await page.getByTestId('summary-lsq').textContent()).toContain('webgpu');
   }, 300_000);
+
+  it('steps the small CNN on WebGPU, where its filter gradient runs on the custom GEMM kernel', async () => {
+    // Stepping by hand: a finished run would test all 10,000 images, which takes minutes on SwiftShader.
+    page = await openPage('backend=webgpu&model=cnn-small&bs=8&steps=50&eval=0&hess=off&lr=0.003');
+    await ready(page);
+    for (const n of [1, 2]) {
+      await page.getByTestId('step').click();
+      for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => step(page, run), { timeout: 180_000 }).toBe(n);
+      await expect.poll(() => page.getByTestId('step').isEnabled(), { timeout: 60_000 }).toBe(true);
+    }
+    await expect.poll(() => page.getByTestId('chart-loss').locator('path.recharts-line-curve').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  }, 400_000);
 
   it('computes the top-50 Hessian spectrum of FP32, LSQ and LSQ+CR on demand', async () => {
     page = await openPage('steps=20&eval=0&hevery=1000&fp32=1&hsamples=32');
