@@ -1,30 +1,13 @@
 /**
  * The per-channel broadcasting Multiply, Add and Sub for webgpu against the stock webgpu kernels and cpu.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../src/engine/backend/node-webgpu';
-import { initBackend } from '../src/engine/backend/select';
+import { describe, expect, it } from 'vitest';
 import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
 import { Rng } from '../src/engine/util/rng';
+import { useNodeWebGPU } from './helpers/node-webgpu';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const warnings: string[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(ICD)) throw new Error(`${ICD} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-  process.env.VK_ICD_FILENAMES ??= ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  // Shader compile errors surface only as console warnings; collect them so the test can fail on them.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  expect(await installNodeWebGPU()).toBe(true);
-  expect((await initBackend('webgpu')).name).toBe('webgpu');
-});
-
-afterAll(() => {
-  uninstallNodeWebGPU();
-});
+const gpu = useNodeWebGPU({ selectBackend: true });
 
 const OPS = { mul: tf.mul, add: tf.add, sub: tf.sub } as const;
 
@@ -72,7 +55,7 @@ describe('broadcasting Multiply, Add, Sub on webgpu', () => {
       expect(custom.shape).toEqual(cpu.shape);
       expect(custom.values).toEqual(stock.values);
       expect(custom.values).toEqual(cpu.values);
-      expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+      expect(gpu.shaderWarnings()).toEqual([]);
     });
   }
 });

@@ -2,30 +2,13 @@
  * The project's Conv2DBackpropFilter for webgpu (tiled implicit GEMM, split over the batch×pixels reduction)
  * against the stock webgpu kernel and the cpu backend. Node + Dawn on SwiftShader; shapes are tiny.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../src/engine/backend/node-webgpu';
-import { initBackend } from '../src/engine/backend/select';
+import { describe, expect, it } from 'vitest';
 import { setWebgpuKernelSet, type WebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
 import { Rng } from '../src/engine/util/rng';
+import { useNodeWebGPU } from './helpers/node-webgpu';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const warnings: string[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(ICD)) throw new Error(`${ICD} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-  process.env.VK_ICD_FILENAMES ??= ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  // Shader compile errors surface only as console warnings; collect them so the test can fail on them.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  expect(await installNodeWebGPU()).toBe(true);
-  expect((await initBackend('webgpu')).name).toBe('webgpu');
-});
-
-afterAll(() => {
-  uninstallNodeWebGPU();
-});
+const gpu = useNodeWebGPU({ selectBackend: true });
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -93,7 +76,7 @@ describe('webgpu Conv2DBackpropFilter (custom kernel)', () => {
     const cpu = await filterGrad(c, 'cpu');
     expect(relError(custom, cpu)).toBeLessThan(1e-5);
     expect(relError(custom, stock)).toBeLessThan(1e-5);
-    expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+    expect(gpu.shaderWarnings()).toEqual([]);
   });
 
   it('is what tf.grad of a convolution uses, releases its buffers, and gives the same gradient as stock', async () => {

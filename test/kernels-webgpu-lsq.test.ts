@@ -5,32 +5,15 @@
  * Inputs sit away from rounding ties and range edges (x/s = integer + an offset in [0.1, 0.4] or [0.6, 0.9]):
  * there a different float rounding of x/s would flip round() and the step gradient by a whole unit.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../src/engine/backend/node-webgpu';
-import { initBackend } from '../src/engine/backend/select';
+import { describe, expect, it } from 'vitest';
 import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
 import { lsqFakeQuant, quantRange } from '../src/engine/quant/lsq';
 import { hasFusedLsqKernels, LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD } from '../src/engine/quant/lsq-kernels';
 import { Rng } from '../src/engine/util/rng';
+import { useNodeWebGPU } from './helpers/node-webgpu';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const warnings: string[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(ICD)) throw new Error(`${ICD} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-  process.env.VK_ICD_FILENAMES ??= ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  // Shader compile errors surface only as console warnings; collect them so the test can fail on them.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  expect(await installNodeWebGPU()).toBe(true);
-  expect((await initBackend('webgpu')).name).toBe('webgpu');
-});
-
-afterAll(() => {
-  uninstallNodeWebGPU();
-});
+const gpu = useNodeWebGPU({ selectBackend: true });
 
 interface Case {
   name: string;
@@ -135,6 +118,6 @@ describe('fused LSQ kernels on webgpu', () => {
     // The step gradient is a sum in a different order: equal to float tolerance.
     expect(maxRelDiff(fused.ds, stock.ds)).toBeLessThan(1e-4);
     expect(maxRelDiff(fused.ds, cpu.ds)).toBeLessThan(1e-4);
-    expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+    expect(gpu.shaderWarnings()).toEqual([]);
   });
 });

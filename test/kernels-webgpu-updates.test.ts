@@ -2,11 +2,8 @@
  * The fused parameter updates on webgpu (SGD velocity, SGD step with the step-size floor, EMA teacher) against
  * the optimizer's and the teacher's plain TF.js ops on webgpu (stock kernel set) and on cpu.
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../src/engine/backend/node-webgpu';
-import { initBackend } from '../src/engine/backend/select';
+import { describe, expect, it } from 'vitest';
 import { EmaTeacher } from '../src/engine/cr/ema-teacher';
 import { EMA_UPDATE, SGD_STEP, SGD_VELOCITY } from '../src/engine/kernels/webgpu/fused-update-names';
 import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
@@ -15,23 +12,9 @@ import type { Param, ParamKind } from '../src/engine/nn/params';
 import { createOptimizer } from '../src/engine/train/optimizers';
 import { resolveConfig } from '../src/engine/train/config';
 import { Rng } from '../src/engine/util/rng';
+import { useNodeWebGPU } from './helpers/node-webgpu';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const warnings: string[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(ICD)) throw new Error(`${ICD} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-  process.env.VK_ICD_FILENAMES ??= ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  // Shader compile errors surface only as console warnings; collect them so the test can fail on them.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  expect(await installNodeWebGPU()).toBe(true);
-  expect((await initBackend('webgpu')).name).toBe('webgpu');
-});
-
-afterAll(() => {
-  uninstallNodeWebGPU();
-});
+const gpu = useNodeWebGPU({ selectBackend: true });
 
 type Where = { backend: 'cpu' } | { backend: 'webgpu'; set: 'stock' | 'custom' };
 
@@ -98,7 +81,7 @@ describe('fused parameter updates on webgpu', () => {
     expect(Math.min(...cpu.out[2])).toBeCloseTo(1e-6, 9);
     expect(worst(fused.out, stock.out)).toBeLessThan(1e-6);
     expect(worst(fused.out, cpu.out)).toBeLessThan(1e-6);
-    expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+    expect(gpu.shaderWarnings()).toEqual([]);
   });
 
   it('the EMA teacher update matches the op version on webgpu and cpu, in one launch per parameter', async () => {
@@ -128,6 +111,6 @@ describe('fused parameter updates on webgpu', () => {
     expect(stock.launches).toBe(0);
     expect(worst(fused.out, stock.out)).toBeLessThan(1e-6);
     expect(worst(fused.out, cpu.out)).toBeLessThan(1e-6);
-    expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+    expect(gpu.shaderWarnings()).toEqual([]);
   });
 });

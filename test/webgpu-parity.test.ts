@@ -7,10 +7,8 @@
  * element "wins" (and gets the gradient), and backends order sums differently. Power-of-two steps make every
  * product and sum exact, so ties stay ties and both backends must break them alike (the first maximum).
  */
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../src/engine/backend/node-webgpu';
+import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/engine/backend/select';
 import type { BackendName } from '../src/engine/backend/types';
 import { channelStats, makeBatch } from '../src/engine/data/batches';
@@ -19,22 +17,9 @@ import { createOptimizer } from '../src/engine/train/optimizers';
 import { resolveConfig } from '../src/engine/train/config';
 import { calibrate, trainingStep } from '../src/engine/train/step';
 import { syntheticDataset } from './helpers/synthetic-dataset';
+import { useNodeWebGPU } from './helpers/node-webgpu';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const warnings: string[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(ICD)) throw new Error(`${ICD} is missing: install Debian's chromium package (apt-get install -y chromium)`);
-  process.env.VK_ICD_FILENAMES ??= ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  // Shader compile errors surface only as console warnings; collect them so the test can fail on them.
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  expect(await installNodeWebGPU()).toBe(true);
-});
-
-afterAll(() => {
-  uninstallNodeWebGPU();
-});
+const dawn = useNodeWebGPU({ selectBackend: false });
 
 const ds = syntheticDataset({ height: 8, width: 8, channels: 1, classes: 4, train: 64, test: 16 });
 
@@ -89,7 +74,7 @@ describe('webgpu parity', () => {
     const w0 = Array.from(await init.params.find((p) => p.name === 'conv2/w')!.variable.data());
     init.dispose();
     expect(Math.max(...w0.map((v, i) => Math.abs(v - cpu.values['conv2/w'][i])))).toBeGreaterThan(1e-3);
-    expect(warnings.filter((w) => /WGSL|invalid due to a previous error|shader/i.test(w))).toEqual([]);
+    expect(dawn.shaderWarnings()).toEqual([]);
   });
 
   it('max-pool gradients go to the first maximum of a window, as on cpu', async () => {

@@ -7,10 +7,10 @@
  * tensors (which the stock kernels may compute on the CPU), goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './flat-program';
 import type { CustomKernel } from './kernel-set';
 
-const WORKGROUP = 64;
 /** Below this many output elements the stock kernel is as good (and may run on the CPU). */
 const MIN_ELEMENTS = 4096;
 
@@ -30,29 +30,23 @@ function layoutOf(shape: readonly number[], outShape: readonly number[]): Layout
   return leadingOnes && shape[shape.length - 1] === last ? 'channel' : null;
 }
 
-class BroadcastBinaryProgram implements WebGPUProgram {
+class BroadcastBinaryProgram extends FlatProgram {
   readonly variableNames = ['A', 'B'];
   readonly uniforms = 'channels : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
   readonly shaderKey: string;
   readonly outputComponent: number;
   readonly variableComponents: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
 
   constructor(
     private readonly op: Op,
     private readonly layouts: [Layout, Layout],
     vec4: boolean,
-    readonly outputShape: number[],
+    outputShape: number[],
   ) {
+    super(outputShape, vec4 ? 4 : 1);
     this.outputComponent = vec4 ? 4 : 1;
     this.variableComponents = layouts.map((l) => (vec4 && l !== 'scalar' ? 4 : 1));
     this.shaderKey = `qatBroadcastBinary_${op}_${layouts.join('_')}_${this.outputComponent}`;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const total = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / this.outputComponent / WORKGROUP), 1, 1];
   }
 
   private load(name: string, layout: Layout): string {

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './flat-program';
 import { LSQ_FAKE_QUANT_GRAD, lsqChannels, type LsqGradKernelAttrs } from '../../quant/lsq-kernels';
 import type { CustomKernel } from './kernel-set';
 import { sumPartials } from './sum-partials';
@@ -25,20 +26,10 @@ const RANGE_SNIPPET = `
   let above = v > uniforms.qp;
 `;
 
-class LsqDxProgram implements WebGPUProgram {
+class LsqDxProgram extends FlatProgram {
   readonly variableNames = ['dy', 'x', 'stepSize'];
   readonly uniforms = 'qn : f32, qp : f32, channels : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
   readonly shaderKey = 'qatLsqDx';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-
-  constructor(readonly outputShape: number[]) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const total = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / WORKGROUP), 1, 1];
-  }
 
   getUserCode(): string {
     return `

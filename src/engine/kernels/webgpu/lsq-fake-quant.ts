@@ -4,26 +4,15 @@
  * replaces (four launches), so the values are the same.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './flat-program';
 import { LSQ_FAKE_QUANT, lsqChannels, type LsqKernelAttrs } from '../../quant/lsq-kernels';
 import type { CustomKernel } from './kernel-set';
 
-const WORKGROUP = 64;
-
-class LsqFakeQuantProgram implements WebGPUProgram {
+class LsqFakeQuantProgram extends FlatProgram {
   readonly variableNames = ['x', 'stepSize'];
   readonly uniforms = 'qn : f32, qp : f32, channels : i32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
   readonly shaderKey = 'qatLsqFakeQuant';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-
-  constructor(readonly outputShape: number[]) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const total = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / WORKGROUP), 1, 1];
-  }
 
   getUserCode(): string {
     return `

@@ -5,24 +5,13 @@
  * differently. One pass: every input element recomputes the argmax of the windows that cover it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './flat-program';
 
-const WORKGROUP = 64;
-
-class MaxPoolGradFirstMaxProgram implements WebGPUProgram {
+class MaxPoolGradFirstMaxProgram extends FlatProgram {
   readonly variableNames = ['x', 'dy'];
   readonly uniforms = 'strides : vec2<i32>, pads : vec2<i32>, filterDims : vec2<i32>, outDims : vec2<i32>,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
   readonly shaderKey = 'qatMaxPoolGradFirstMax';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-
-  constructor(readonly outputShape: number[]) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const total = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / WORKGROUP), 1, 1];
-  }
 
   getUserCode(): string {
     return `

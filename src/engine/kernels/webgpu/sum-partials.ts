@@ -3,24 +3,13 @@
  * The second pass of the split reductions (filter gradient, LSQ step gradient).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './flat-program';
 
-const WORKGROUP = 64;
-
-class SumPartialsProgram implements WebGPUProgram {
+class SumPartialsProgram extends FlatProgram {
   readonly variableNames = ['partials'];
   readonly uniforms = 'parts : i32, scale : f32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
   readonly shaderKey = 'qatSumPartials';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-
-  constructor(readonly outputShape: number[]) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const total = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / WORKGROUP), 1, 1];
-  }
 
   getUserCode(): string {
     return `

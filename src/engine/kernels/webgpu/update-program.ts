@@ -3,15 +3,10 @@
  * parameter-update kernels. `expression` is WGSL over the inputs' values (named as the inputs) and the uniforms.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './flat-program';
 
-const WORKGROUP = 64;
-
-class ElementwiseProgram implements WebGPUProgram {
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
+class ElementwiseProgram extends FlatProgram {
   readonly uniforms: string;
 
   constructor(
@@ -19,12 +14,10 @@ class ElementwiseProgram implements WebGPUProgram {
     readonly variableNames: string[],
     uniformNames: string[],
     private readonly expression: string,
-    readonly outputShape: number[],
+    outputShape: number[],
   ) {
+    super(outputShape);
     this.uniforms = uniformNames.map((u) => `${u} : f32,`).join(' ');
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const total = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(total / WORKGROUP), 1, 1];
   }
 
   getUserCode(): string {
