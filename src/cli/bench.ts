@@ -180,9 +180,8 @@ async function main(): Promise<void> {
   if (a.json) {
     process.stdout.write(`${JSON.stringify(profile ? { ...row, profile: profileJson(profile, profiledSteps) } : row)}\n`);
   } else {
-    const set = backend.name === 'webgpu' ? `, ${a.kernels} kernels` : '';
     process.stdout.write(
-      `${a.model} ${a.method} batch ${a.batch} on ${describeBackend(backend)}${set}: ${msPerStep.toFixed(1)} ms/step, ` +
+      `${a.model} ${a.method} batch ${a.batch} on ${describeBackend(backend)}: ${msPerStep.toFixed(1)} ms/step, ` +
         `${row.imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)} (${a.steps} timed steps after ${a.warmup} warm-up)\n`,
     );
     if (profile) process.stdout.write(profileTable(profile, profiledSteps));
