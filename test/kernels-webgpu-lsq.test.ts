@@ -102,6 +102,25 @@ describe('fused LSQ kernels on webgpu', () => {
     expect(hasFusedLsqKernels()).toBe(false);
   });
 
+  it('keeps NaN as NaN, like the stock kernels and cpu, so a diverged run still shows a NaN loss', async () => {
+    const x = [0.3, Number.NaN, -1.2, 2.6];
+    const out: Record<string, number[]> = {};
+    for (const [name, backend, set] of [['fused', 'webgpu', 'custom'], ['stock', 'webgpu', 'stock'], ['cpu', 'cpu', null]] as const) {
+      await tf.setBackend(backend);
+      if (set) setWebgpuKernelSet(set);
+      const xt = tf.tensor1d(x);
+      const s = tf.scalar(0.5);
+      const y = lsqFakeQuant(xt, s, { bits: 4, signed: false });
+      out[name] = Array.from(await y.data());
+      tf.dispose([xt, s, y]);
+    }
+    await tf.setBackend('webgpu');
+    setWebgpuKernelSet('custom');
+    for (const name of ['fused', 'stock', 'cpu']) expect(Number.isNaN(out[name][1])).toBe(true);
+    expect(out.fused).toEqual(out.cpu);
+    expect(gpu.shaderWarnings()).toEqual([]);
+  });
+
   it.each(CASES)('$name: value, dx and step gradient match stock webgpu and cpu', async (c) => {
     const fused = await quantize(c, 'webgpu', 'custom');
     const stock = await quantize(c, 'webgpu', 'stock');

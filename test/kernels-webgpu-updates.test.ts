@@ -67,6 +67,32 @@ function worst(a: number[][], ref: number[][]): number {
 }
 
 describe('fused parameter updates on webgpu', () => {
+  it('the floored SGD step keeps a NaN step size NaN, as tf.maximum does', async () => {
+    const run = async (w: Where) => {
+      await use(w);
+      const params: Param[] = [{ name: 's', kind: 'step', variable: tf.variable(tf.tensor1d([0.5, 0.5, 0.5])) }];
+      // Momentum on: the fused path needs it (first step: v = g).
+      const opt = createOptimizer(params, resolveConfig({ optimizer: { momentum: 0.9, weightDecay: 0 } }).optimizer);
+      const g = tf.tensor1d([Number.NaN, 1, 100]);
+      const profile = await tf.profile(() => opt.apply({ [params[0].variable.name]: g }, 0.1));
+      const out = Array.from(await params[0].variable.data());
+      if (w.backend === 'webgpu') expect(profile.kernels.map((k) => k.name)).toContain(SGD_STEP);
+      tf.dispose(g);
+      opt.dispose();
+      params[0].variable.dispose();
+      return out;
+    };
+    const fused = await run({ backend: 'webgpu', set: 'custom' });
+    const cpu = await run({ backend: 'cpu' });
+    await use({ backend: 'webgpu', set: 'custom' });
+    expect(Number.isNaN(fused[0])).toBe(true);
+    expect(Number.isNaN(cpu[0])).toBe(true);
+    // The other two: a plain update, and one the floor holds.
+    expect(fused[1]).toBeCloseTo(0.4, 6);
+    expect(fused[2]).toBeCloseTo(1e-6, 9);
+    expect(gpu.shaderWarnings()).toEqual([]);
+  });
+
   it('SGD with momentum and weight decay matches the op version on webgpu and cpu, in two launches per parameter', async () => {
     const fused = await sgdSteps({ backend: 'webgpu', set: 'custom' });
     const stock = await sgdSteps({ backend: 'webgpu', set: 'stock' });

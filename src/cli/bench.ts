@@ -187,6 +187,7 @@ async function main(): Promise<void> {
     if (profile) process.stdout.write(profileTable(profile, profiledSteps));
   }
   if (leaked !== 0) process.stderr.write(`bench: ${leaked} tensors more after the timed steps than before them\n`);
+  if (Number.isNaN(tensorsAfterWarmup)) process.stderr.write('bench: tensor count not checked (it needs two steps or more)\n');
   session.dispose();
 }
 

@@ -24,10 +24,12 @@ export interface LsqGradKernelAttrs extends LsqKernelAttrs {
 /** Channels of the step as the fused kernels see it: 1 (per tensor), C (last axis of x), or null (unsupported layout). */
 export function lsqChannels(xShape: readonly number[], stepShape: readonly number[]): number | null {
   const stepSize = stepShape.reduce((a, b) => a * b, 1);
+  // A step of higher rank than x would broadcast x up to its rank: the op path handles that.
+  if (stepShape.length > xShape.length) return null;
   if (stepSize === 1) return 1;
   const last = xShape[xShape.length - 1];
   const leadingOnes = stepShape.slice(0, -1).every((d) => d === 1);
-  return stepShape.length <= xShape.length && leadingOnes && stepShape[stepShape.length - 1] === last ? last : null;
+  return leadingOnes && stepShape[stepShape.length - 1] === last ? last : null;
 }
 
 /** True when the active backend registers both fused kernels. */

@@ -61,8 +61,10 @@ export function PoolGrid() {
   const [atLsq, atCr] = useMemo(() => [lookup(lsq), lookup(cr)], [lsq, cr]);
 
   if (images.length === 0) return null;
+  const at = cr?.step ?? lsq?.step;
   return (
     <div>
+      {at !== undefined && <p className="muted small">Guesses at step {at}; they refresh at every test and when the runs stop.</p>}
       {pages > 1 && (
         <div className="pager small" data-testid="pool-pager">
           <button className="small" disabled={shown === 0} onClick={() => setPage(shown - 1)}>

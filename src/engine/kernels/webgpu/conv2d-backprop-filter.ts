@@ -23,6 +23,8 @@ const THREADS = 64;
 /** Workgroups worth filling a large GPU; split-K stops at MIN_CHUNKS_PER_SPLIT reduction slices per workgroup. */
 const TARGET_WORKGROUPS = 512;
 const MIN_CHUNKS_PER_SPLIT = 8;
+/** WebGPU's guaranteed workgroups per dispatch dimension; the backend would fold a larger grid, which this kernel's indexing does not expect. */
+const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 
 class FilterGradGemmProgram implements WebGPUProgram {
   readonly variableNames = ['x', 'dy'];
@@ -136,6 +138,12 @@ class FilterGradGemmProgram implements WebGPUProgram {
   }
 }
 
+/** An empty batch, or a filter too large for one dispatch row of tiles, goes to the stock kernel. */
+function fitsGemm(info: tf.backend_util.Conv2DInfo): boolean {
+  const tiles = Math.ceil((info.filterHeight * info.filterWidth * info.inChannels) / TILE) * Math.ceil(info.outChannels / TILE);
+  return info.batchSize * info.outHeight * info.outWidth > 0 && tiles <= MAX_WORKGROUPS_PER_DIMENSION;
+}
+
 function filterGrad(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const filterShape = info.filterShape;
   const dimK = info.filterHeight * info.filterWidth * info.inChannels;
@@ -170,21 +178,23 @@ export const conv2dBackpropFilterKernel: CustomKernel = {
     return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
       const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
       const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      const supported = attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && dy.dtype === 'float32';
-      if (!supported) {
+      const channelsLast = attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && dy.dtype === 'float32';
+      const info = channelsLast
+        ? tf.backend_util.computeConv2DInfo(
+            x.shape as [number, number, number, number],
+            attrs.filterShape,
+            attrs.strides,
+            1,
+            attrs.pad,
+            attrs.dimRoundingMode,
+            false,
+            'channelsLast',
+          )
+        : null;
+      if (!info || !fitsGemm(info)) {
         if (!stock) throw new Error('Conv2DBackpropFilter: no stock webgpu kernel to fall back to');
         return stock.kernelFunc(args as never);
       }
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        attrs.filterShape,
-        attrs.strides,
-        1,
-        attrs.pad,
-        attrs.dimRoundingMode,
-        false,
-        'channelsLast',
-      );
       return filterGrad(args.backend as WebGPUBackend, x, dy, info);
     }) as unknown as tf.KernelFunc;
   },

@@ -20,7 +20,12 @@ class LsqFakeQuantProgram extends FlatProgram {
         if (index < uniforms.size) {
           let s = stepSize[index % uniforms.channels];
           let v = x[index] / s;
-          setOutputAtIndex(index, round(clamp(v, -uniforms.qn, uniforms.qp)) * s);
+          // NaN stays NaN, as through the stock Clip: a diverged run must still show a NaN loss.
+          if (isnan(v)) {
+            setOutputAtIndex(index, v);
+          } else {
+            setOutputAtIndex(index, round(clamp(v, -uniforms.qn, uniforms.qp)) * s);
+          }
         }
       }
     `;

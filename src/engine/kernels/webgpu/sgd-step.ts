@@ -17,7 +17,8 @@ export const sgdStepKernel: CustomKernel = {
         hasFloor ? 'qatSgdStepFloored' : 'qatSgdStep',
         { w, u },
         { lr, floor },
-        hasFloor ? `max(${step}, uniforms.floor)` : step,
+        // WGSL's max drops a NaN; tf.maximum keeps it, and a NaN step size must surface as divergence.
+        hasFloor ? `select(max(${step}, uniforms.floor), ${step}, isnan(${step}))` : step,
       );
     }) as unknown as tf.KernelFunc;
   },
