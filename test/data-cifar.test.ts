@@ -9,24 +9,11 @@ import {
   concatImageSets,
   parseCifarBatch,
 } from '../src/engine/data/cifar';
-import { formatError } from './helpers/data-format';
+import { formatError, cifarBatchBytes, cifarPixelValue } from './helpers/data-format';
 
 /** A distinct value for each (record, channel, pixel) so any misplacement shows. */
-const pixelValue = (r: number, c: number, i: number): number => (r * 101 + c * 37 + i * 7) % 256;
-
-/** Builds a batch in the distribution's layout: label byte(s), then R, G, B planes of 1024 bytes each. */
-function batch(labels: number[][]): Uint8Array {
-  const labelBytes = labels[0]?.length ?? 1;
-  const rec = labelBytes + CIFAR_PIXELS;
-  const out = new Uint8Array(labels.length * rec);
-  labels.forEach((ls, r) => {
-    out.set(ls, r * rec);
-    for (let c = 0; c < 3; c++) {
-      for (let i = 0; i < 1024; i++) out[r * rec + labelBytes + c * 1024 + i] = pixelValue(r, c, i);
-    }
-  });
-  return out;
-}
+const pixelValue = cifarPixelValue;
+const batch = cifarBatchBytes;
 
 /** Pixel (y, x, channel) of image n from an HWC set. */
 const at = (images: Uint8Array, n: number, y: number, x: number, c: number): number =>

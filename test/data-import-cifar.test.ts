@@ -4,24 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { CIFAR100_FINE_CLASSES, CIFAR10_CLASSES, CIFAR_PIXELS } from '../src/engine/data/cifar';
 import { importDataset } from '../src/engine/data/import';
 import type { DatasetImport } from '../src/engine/data/import';
-import { idx } from './helpers/data-format';
+import { idx, cifarBatchBytes, cifarPixelValue } from './helpers/data-format';
 
 /** A distinct value per (record, channel, pixel) so misplacement shows. */
-const pixelValue = (r: number, c: number, i: number): number => (r * 101 + c * 37 + i * 7) % 256;
-
-/** A batch in the distribution's layout: label byte(s), then R, G, B planes of 1024 bytes each. */
-function batch(labels: number[][], first = 0): Uint8Array {
-  const labelBytes = labels[0]?.length ?? 1;
-  const rec = labelBytes + CIFAR_PIXELS;
-  const out = new Uint8Array(labels.length * rec);
-  labels.forEach((ls, r) => {
-    out.set(ls, r * rec);
-    for (let c = 0; c < 3; c++) {
-      for (let i = 0; i < 1024; i++) out[r * rec + labelBytes + c * 1024 + i] = pixelValue(first + r, c, i);
-    }
-  });
-  return out;
-}
+const pixelValue = cifarPixelValue;
+const batch = cifarBatchBytes;
 
 const c10 = (count: number, first = 0): Uint8Array =>
   batch(Array.from({ length: count }, (_, i) => [(first + i) % 10]), first);

@@ -43,3 +43,20 @@ export async function asyncFormatError(p: Promise<unknown>): Promise<DataFormatE
   }
   throw new Error('expected a DataFormatError');
 }
+
+/** A deterministic pixel value for record r, channel c, pixel i of a generated CIFAR batch. */
+export const cifarPixelValue = (r: number, c: number, i: number): number => (r * 101 + c * 37 + i * 7) % 256;
+
+/** A CIFAR batch in the distribution's layout: label byte(s), then R, G, B planes of 1024 bytes each. */
+export function cifarBatchBytes(labels: number[][], first = 0): Uint8Array {
+  const labelBytes = labels[0]?.length ?? 1;
+  const rec = labelBytes + 3072;
+  const out = new Uint8Array(labels.length * rec);
+  labels.forEach((ls, r) => {
+    out.set(ls, r * rec);
+    for (let c = 0; c < 3; c++) {
+      for (let i = 0; i < 1024; i++) out[r * rec + labelBytes + c * 1024 + i] = cifarPixelValue(first + r, c, i);
+    }
+  });
+  return out;
+}
