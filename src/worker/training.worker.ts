@@ -93,6 +93,11 @@ const listener: SessionListener = {
   },
 };
 
+/** Drops every loaded dataset but the shipped one and `keep`. */
+function keepOnlyDatasets(keep: DatasetName): void {
+  for (const name of datasets.keys()) if (name !== SHIPPED_DATASET && name !== keep) datasets.delete(name);
+}
+
 async function loadDataset(name: DatasetName): Promise<Dataset> {
   const have = datasets.get(name);
   if (have) return have;
@@ -221,7 +226,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
     }
     case 'dataset':
       // Each can be ~180 MB: keep the shipped one, the one in use and this one (which a configure will name).
-      for (const name of datasets.keys()) if (name !== SHIPPED_DATASET && name !== datasetName) datasets.delete(name);
+      keepOnlyDatasets(datasetName);
       datasets.set(cmd.id, cmd.dataset);
       return;
     case 'unlabeled':
@@ -242,7 +247,7 @@ async function handle(cmd: WorkerCommand): Promise<void> {
       config = cmd.config;
       datasetName = cmd.dataset;
       // The session that used another loaded dataset is gone: its copy can go too.
-      for (const name of datasets.keys()) if (name !== SHIPPED_DATASET && name !== datasetName) datasets.delete(name);
+      keepOnlyDatasets(datasetName);
       phase('ready');
       return;
     case 'start':

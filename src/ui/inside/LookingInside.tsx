@@ -1,18 +1,13 @@
 import { useEffect } from 'react';
-import { usePlayground } from '../../store/playground-store';
 import { runCommands } from '../../worker/run-pool';
 import { PredictionGrid } from './PredictionGrid';
+import { useRefreshMarker } from './use-refresh-marker';
 import { WeightHistogramView } from './WeightHistogramView';
 
 /** What the models do and what their weights look like; refreshed at every test evaluation and on demand. */
 export function LookingInside() {
   // A new evaluation anywhere, or a run coming to rest, asks both Workers for a fresh look.
-  const marker = usePlayground((s) =>
-    Object.values(s.runs)
-      .map((r) => `${r!.evals.length}:${r!.phase === 'paused' || r!.phase === 'done' ? r!.step : ''}`)
-      .join('|'),
-  );
-  const anyStep = usePlayground((s) => Object.values(s.runs).some((r) => r!.step > 0));
+  const { marker, anyStep } = useRefreshMarker();
   useEffect(() => {
     if (anyStep) runCommands.inspect();
   }, [marker, anyStep]);

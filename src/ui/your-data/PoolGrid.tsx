@@ -6,6 +6,7 @@ import { removeImage } from '../../user-data/pool-actions';
 import type { PoolPredictions } from '../../worker/protocol';
 import { runCommands } from '../../worker/run-pool';
 import { ImageThumb } from '../inside/ImageThumb';
+import { useRefreshMarker } from '../inside/use-refresh-marker';
 
 /** Thumbnails per page: enough to browse, few enough that the grid and its predictions stay cheap. */
 export const POOL_PAGE = 48;
@@ -45,12 +46,7 @@ export function PoolGrid() {
   const visibleKey = visible.map((im) => `${im.id}:${im.shape}`).join(',');
 
   // Ask again when the visible images change, at every test evaluation, and when a run comes to rest.
-  const marker = usePlayground((s) =>
-    Object.values(s.runs)
-      .map((r) => `${r!.evals.length}:${r!.phase === 'paused' || r!.phase === 'done' ? r!.step : ''}`)
-      .join('|'),
-  );
-  const anyStep = usePlayground((s) => Object.values(s.runs).some((r) => r!.step > 0));
+  const { marker, anyStep } = useRefreshMarker();
   const key = shapeKey(target);
   useEffect(() => {
     if (anyStep) runCommands.classifyPool(visible.filter((im) => im.shape === key).map((im) => im.id));
