@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consistencyLoss } from '../src/engine/cr/consistency-loss';
-import { EmaTeacher, type TeacherConfig } from '../src/engine/cr/ema-teacher';
+import { EmaTeacher, emaDecayAt, type TeacherConfig } from '../src/engine/cr/ema-teacher';
 import { buildModel, EVAL_CTX, TRAIN_CTX, type Model, type ModelName } from '../src/engine/models';
 import { CALIBRATE_CTX } from '../src/engine/models/types';
 import { TrainingSession } from '../src/engine/train/session';
@@ -61,14 +61,18 @@ function expectSame(actual: Float32Array, expected: Float32Array, what: string):
 describe('EmaTeacher', () => {
   const cfg: TeacherConfig = { decay: 0.7, quantized: true, bnStats: 'copy' };
 
-  it('warms up with a_t = min(1 − 1/(t+1), a)', () => {
+  it('warms up with a_t = min(a, (1+t)/(10+t)): a short warm-up, not a uniform average of the run', () => {
     const s = student();
     const t = new EmaTeacher(s, cfg);
-    expect([0, 1, 2, 3, 4, 100].map((i) => t.decayAt(i))).toEqual([0, 0.5, 1 - 1 / 3, 0.7, 0.7, 0.7]);
+    expect([0, 1, 2, 3, 19, 20, 100].map((i) => t.decayAt(i))).toEqual([0.1, 2 / 11, 0.25, 4 / 13, 20 / 29, 0.7, 0.7]);
+    expect(emaDecayAt(0, 0.99)).toBe(0.1);
     const t2 = new EmaTeacher(s, { ...cfg, decay: 0.999 });
-    expect(t2.decayAt(9)).toBeCloseTo(0.9, 15);
-    expect(t2.decayAt(999)).toBeCloseTo(0.999, 15);
-    expect(t2.decayAt(5000)).toBe(0.999);
+    expect(t2.decayAt(9)).toBe(10 / 19);
+    expect(t2.decayAt(999)).toBe(1000 / 1009);
+    expect(t2.decayAt(9000)).toBe(0.999);
+    // Mean Teacher's min(1 − 1/(t+1), a) had a_299 = 0.99667 at a = 0.999: a uniform average of 300 iterates. This one
+    // averages about the last (10+t)/9 ≈ 34 there.
+    expect(1 / (1 - t2.decayAt(299))).toBeCloseTo(309 / 9, 9);
     t.dispose();
     t2.dispose();
     s.dispose();
@@ -86,7 +90,7 @@ describe('EmaTeacher', () => {
     expect(steps).toEqual(expect.arrayContaining(['fc1/w.step', 'fc2/w.step', 'fc2/in.step', 'fc3/w.step', 'fc3/in.step']));
 
     let expected = init;
-    const as = [0, 0.5, 1 - 1 / 3, 0.7, 0.7];
+    const as = [0.1, 2 / 11, 0.25, 4 / 13, 5 / 14];
     for (let k = 1; k <= as.length; k++) {
       const sv = setStudent(s, k);
       t.update();
@@ -97,12 +101,13 @@ describe('EmaTeacher', () => {
     // Spot checks against plain arithmetic (no float32 emulation): element 0 of the first step size.
     const j = t.model.params.findIndex((p) => p.name === 'fc1/w.step');
     const sv = (k: number) => Math.fround(known(1, j, k, true)[0]);
-    // t=0 → teacher = S1; t=1 → ½T + ½S2; t=2 → ⅔T + ⅓S3; t=3,4 → 0.7T + 0.3S.
-    let hand = sv(1);
-    hand = 0.5 * hand + 0.5 * sv(2);
-    hand = (2 / 3) * hand + (1 / 3) * sv(3);
-    hand = 0.7 * hand + 0.3 * sv(4);
-    hand = 0.7 * hand + 0.3 * sv(5);
+    // From the copy S0: t=0 → 0.1·T + 0.9·S1; t=1 → (2/11)·T + (9/11)·S2; t=2 → ¼T + ¾S3; t=3 → (4/13)T + (9/13)S4; t=4 → (5/14)T + (9/14)S5.
+    let hand = sv(0);
+    hand = 0.1 * hand + 0.9 * sv(1);
+    hand = (2 / 11) * hand + (9 / 11) * sv(2);
+    hand = 0.25 * hand + 0.75 * sv(3);
+    hand = (4 / 13) * hand + (9 / 13) * sv(4);
+    hand = (5 / 14) * hand + (9 / 14) * sv(5);
     expect(values(t.model)[j][0]).toBeCloseTo(hand, 6);
     // The student was not touched by the teacher.
     values(s).forEach((v, i) => expectSame(v, Float32Array.from(known(v.length, i, 5, s.params[i].kind === 'step'), Math.fround), 'student'));
@@ -208,17 +213,22 @@ describe('EmaTeacher', () => {
       cr: { lambda: { kind: 'constant', max: 2 }, unlabeledRatio: 1, teacher: { decay, quantized: true, bnStats: 'copy' } },
     });
     expect(s.teacher).toBeNull();
+    // Weights before the first step: the teacher starts as their copy (activation steps are calibrated in the step).
+    const start = byName(s.model);
     const first = await s.stepOnce();
     expect(first.consistency).toBeGreaterThan(0);
     const t = s.teacher!;
     expect(t).not.toBeNull();
-    // Update 0 has a = 0: the teacher equals the student after the step.
-    for (const [name, v] of byName(t.model)) expectSame(v, byName(s.model).get(name)!, `after step 1: ${name}`);
+    // Update 0 has a = 0.1: the teacher is 0.1·(initial student) + 0.9·(student after the step).
+    const afterFirst = byName(s.model);
+    for (const [name, v] of byName(t.model)) {
+      if (!name.endsWith('in.step')) expectSame(v, ema(start.get(name)!, afterFirst.get(name)!, 0.1), `after step 1: ${name}`);
+    }
     for (let k = 2; k <= 4; k++) {
       const before = byName(t.model);
       const m = await s.stepOnce();
       expect(m.consistency).toBeGreaterThan(0);
-      const a = Math.min(1 - 1 / k, decay);
+      const a = emaDecayAt(k - 1, decay);
       const after = byName(s.model);
       for (const [name, v] of byName(t.model)) expectSame(v, ema(before.get(name)!, after.get(name)!, a), `after step ${k}: ${name}`);
       // BatchNorm statistics are the student's.

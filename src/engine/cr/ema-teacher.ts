@@ -17,10 +17,22 @@ export interface TeacherConfig {
 }
 
 /**
- * The mean teacher: an exponential moving average of the student, updated after every optimizer step, with the
- * warm-up a_t = min(1 − 1/(t+1), a) so early teachers follow the student closely. Its variables are not
- * trainable, so no gradient ever reaches them.
+ * Steps over which the EMA decay warms up: a_t = min(a, (1+t)/(WARMUP+t)). Mean Teacher's min(1 − 1/(t+1), a) makes
+ * the teacher the uniform average of every iterate until t = 1/(1−a), lagging its student by about t/2 steps: the
+ * whole of a run of hundreds of steps at a = 0.999. With this warm-up the teacher averages about the last
+ * (WARMUP+t)/(WARMUP−1) iterates early on, so it lags by about t/18 steps until a takes over.
  */
+export const EMA_WARMUP = 10;
+
+/**
+ * The mean teacher: an exponential moving average of the student, updated after every optimizer step, with a short
+ * warm-up (EMA_WARMUP). Its variables are not trainable, so no gradient ever reaches them.
+ */
+/** a_t = min(a, (1+t)/(EMA_WARMUP+t)) for update number t (0-based). */
+export function emaDecayAt(t: number, decay: number): number {
+  return Math.min(decay, (1 + t) / (EMA_WARMUP + t));
+}
+
 export class EmaTeacher {
   readonly model: Model;
   private readonly pairs: { teacher: tf.Variable; student: tf.Variable }[] = [];
@@ -48,7 +60,7 @@ export class EmaTeacher {
 
   /** EMA coefficient of update number t (0-based). */
   decayAt(t: number): number {
-    return Math.min(1 - 1 / (t + 1), this.cfg.decay);
+    return emaDecayAt(t, this.cfg.decay);
   }
 
   /** Makes the teacher equal to the student (after the student's calibration, before training). */

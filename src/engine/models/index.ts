@@ -1,5 +1,6 @@
 import { checkBits } from '../quant/config';
 import { CnnSmall } from './cnn-small';
+import { CnnTiny } from './cnn-tiny';
 import { Mlp } from './mlp';
 import { Resnet20 } from './resnet20';
 import { MODEL_NAMES, type Model, type ModelSpec } from './types';
@@ -14,6 +15,8 @@ export function buildModel(spec: ModelSpec): Model {
   switch (spec.name) {
     case 'mlp':
       return new Mlp(spec);
+    case 'cnn-tiny':
+      return new CnnTiny(spec);
     case 'cnn-small':
       return new CnnSmall(spec);
     case 'resnet20':

@@ -2,15 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamStore } from '../nn/params';
 import type { PatternTape } from '../nn/pattern-tape';
 import { isQuantized } from './config';
-import { lsqFakeQuant, lsqInitialStep, quantRange } from './lsq';
+import { defaultGradScale, lsqFakeQuant, lsqInitialStep, quantRange } from './lsq';
 
 /**
  * LSQ fake quantization; with a pattern tape its rounding and clipping are recorded, and replayed as the linear map
  * x·inside + c (c the recorded rounding offsets), which is what the straight-through estimator differentiates.
  * The step is a constant in a replay.
  */
-function fakeQuant(x: tf.Tensor, step: tf.Variable, bits: number, signed: boolean, tape: PatternTape | undefined): tf.Tensor {
-  if (!tape) return lsqFakeQuant(x, step, { bits, signed });
+function fakeQuant(x: tf.Tensor, step: tf.Variable, bits: number, signed: boolean, gradScale: number, tape: PatternTape | undefined): tf.Tensor {
+  if (!tape) return lsqFakeQuant(x, step, { bits, signed, gradScale });
   if (tape.mode === 'replay') {
     const inside = tape.next();
     const offset = tape.next();
@@ -19,21 +19,38 @@ function fakeQuant(x: tf.Tensor, step: tf.Variable, bits: number, signed: boolea
   const { qn, qp } = quantRange(bits, signed);
   const v = tf.div(x, step);
   const inside = tf.cast(tf.logicalAnd(tf.greaterEqual(v, -qn), tf.lessEqual(v, qp)), 'float32');
-  const q = lsqFakeQuant(x, step, { bits, signed });
+  const q = lsqFakeQuant(x, step, { bits, signed, gradScale });
   tape.put(inside, tf.sub(q, tf.mul(x, inside)));
   return q;
+}
+
+/**
+ * The LSQ paper's step-gradient scale for weights: 1/sqrt(N·Qp) with N the weights one step quantizes (the whole
+ * tensor, or one output channel's slice when per channel).
+ */
+export function weightGradScale(shape: readonly number[], bits: number, perChannel: boolean): number {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return defaultGradScale(perChannel ? size / shape[shape.length - 1] : size, quantRange(bits, true).qp);
+}
+
+/** The paper's scale for activations: N = N_F, the features of one sample, whatever the batch size. */
+export function activationGradScale(shape: readonly number[], bits: number): number {
+  const features = shape.slice(1).reduce((a, b) => a * b, 1);
+  return defaultGradScale(features, quantRange(bits, false).qp);
 }
 
 /** Quantizes a weight tensor with a learned step (signed), per tensor or per output channel (last axis). */
 export class WeightQuantizer {
   readonly step: tf.Variable | null;
+  private readonly gradScale: number;
 
   constructor(store: ParamStore, name: string, weight: tf.Variable, readonly bits: number, perChannel: boolean) {
     this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', lsqInitialStep(weight, bits, true, perChannel), { bits, signed: true }) : null;
+    this.gradScale = isQuantized(bits) ? weightGradScale(weight.shape, bits, perChannel) : 1;
   }
 
   apply(w: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
-    return this.step ? fakeQuant(w, this.step, this.bits, true, ctx?.tape) : w;
+    return this.step ? fakeQuant(w, this.step, this.bits, true, this.gradScale, ctx?.tape) : w;
   }
 }
 
@@ -69,6 +86,6 @@ export class ActivationQuantizer {
       init.dispose();
       this.initialized = true;
     }
-    return fakeQuant(x, this.step, this.bits, false, ctx.tape);
+    return fakeQuant(x, this.step, this.bits, false, activationGradScale(x.shape, this.bits), ctx.tape);
   }
 }

@@ -40,6 +40,9 @@ export class TrainingSession {
   private readonly sampler: BatchSampler;
   private readonly viewA: Rng;
   private readonly viewB: Rng;
+  /** The unlabeled batch has generators of its own, so LSQ and LSQ+CR runs of a seed augment labeled batches alike. */
+  private readonly unlabeledViewA: Rng;
+  private readonly unlabeledViewB: Rng;
   private readonly testIndices: Int32Array;
   private targets: TargetSource = null;
   private stepsDone = 0;
@@ -57,6 +60,8 @@ export class TrainingSession {
     this.unlabeledPool = new UnlabeledPool(dataset, this.split.unlabeled, c.seed);
     this.viewA = new Rng(c.seed, 'view-a');
     this.viewB = new Rng(c.seed, 'view-b');
+    this.unlabeledViewA = new Rng(c.seed, 'unlabeled-view-a');
+    this.unlabeledViewB = new Rng(c.seed, 'unlabeled-view-b');
     this.testIndices = Int32Array.from({ length: dataset.test.count }, (_, i) => i);
     this.model = buildModel({
       name: c.model,
@@ -112,14 +117,14 @@ export class TrainingSession {
     if (this.targets === null || lambda === 0) return null;
     const cr = this.targets.kind === 'ema';
     const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-    const teacherInput = (raw: tf.Tensor4D, studentView: tf.Tensor4D) => (cr ? keep(augmentBatch(raw, this.augment, this.viewB)) : studentView);
-    const labeledTargets = keep(tf.tidy(() => this.teacherForward(teacherInput(xRaw, xA))));
+    const teacherInput = (raw: tf.Tensor4D, studentView: tf.Tensor4D, rng: Rng) => (cr ? keep(augmentBatch(raw, this.augment, rng)) : studentView);
+    const labeledTargets = keep(tf.tidy(() => this.teacherForward(teacherInput(xRaw, xA, this.viewB))));
     const m = Math.round(c.batchSize * c.cr.unlabeledRatio);
     let unlabeled: ConsistencyTerm['unlabeled'] = null;
     if (m > 0 && this.unlabeledPool.size > 0) {
       const uRaw = keep(this.unlabeledPool.sample(m, this.norm));
-      const uA = keep(augmentBatch(uRaw, this.augment, this.viewA));
-      unlabeled = { x: uA, targets: keep(tf.tidy(() => this.teacherForward(teacherInput(uRaw, uA)))) };
+      const uA = keep(augmentBatch(uRaw, this.augment, this.unlabeledViewA));
+      unlabeled = { x: uA, targets: keep(tf.tidy(() => this.teacherForward(teacherInput(uRaw, uA, this.unlabeledViewB)))) };
     }
     return { labeledTargets, unlabeled, lambda, temperature: c.cr.temperature, kind: c.cr.consistency };
   }
