@@ -7,14 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../engine/backend/node-webgpu';
 import { describeBackend, initBackend } from '../engine/backend/select';
-import { resolveConfig } from '../engine/train/config';
-import { parseExperimentArgs, USAGE, UsageError } from './experiment-args';
+import { configOf, parseExperimentArgs, planRuns, UsageError } from './experiment-args';
 import { loadDatasetNode } from './load-dataset';
 import { Progress } from './progress';
 import { measureHessian } from '../engine/hessian/measure';
+import { pairedComparisons } from './paired-summary';
 import { summarize, type RunResult } from './results';
 import type { TrainingSession } from '../engine/train/session';
-import { expandRuns, runLabel, trainRun, type RunSpec } from './run-experiment';
+import { runLabel, trainRun, type RunSpec } from './run-experiment';
+import { USAGE } from './usage';
 
 async function main(argv: string[]): Promise<number> {
   // Quiet TF.js's Node banner and debug checks: this is a measuring tool.
@@ -39,14 +40,16 @@ async function main(argv: string[]): Promise<number> {
   for (const line of backend.fallbacks) process.stderr.write(`backend ${line}\n`);
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
 
-  const specs = expandRuns(plan.models, plan.methods, plan.bits, plan.seeds);
-  const steps = plan.base.steps ?? 0;
+  const runsPlanned = planRuns(plan);
+  const specs = runsPlanned.map((r) => r.spec);
   const command = `npm run experiment -- ${argv.join(' ')}`.trim();
-  const cfg = resolveConfig(plan.base);
+  // Runs differ only in model, method, bits and seed: the first describes the rest; a CR run describes CR.
+  const cfg = runsPlanned[0].config;
   const a = cfg.augment;
-  const cr = cfg.cr;
+  const cr = (runsPlanned.find((r) => r.config.method === 'lsq+cr' || r.config.method === 'lsq+kd') ?? runsPlanned[0]).config.cr;
   const header = [
-    `Dataset ${ds.name}, ${cfg.labeled} labeled images, ${steps} steps of batch ${cfg.batchSize}, ${cfg.optimizer.name} lr ${cfg.lr}, backend ${describeBackend(backend)}.`,
+    plan.preset ? `Preset ${plan.preset.id}, the page's settings; flags in the command override single ones.` : '',
+    `Dataset ${ds.name}, ${cfg.labeled} labeled images, ${cfg.steps} steps of batch ${cfg.batchSize}, ${cfg.optimizer.name} lr ${cfg.lr}, backend ${describeBackend(backend)}.`,
     `Augmentation: translate ${a.translate}, flip ${a.flip}, noise ${a.noise}, cutout ${a.cutout}.`,
     plan.methods.some((m) => m === 'lsq+cr' || m === 'lsq+kd')
       ? `Consistency: λ ${cr.lambda.kind} to ${cr.lambda.max} over ${cr.lambda.rampSteps} steps, ${cr.consistency} at τ ${cr.temperature}, ${cr.unlabeledRatio} unlabeled per labeled, EMA decay ${cr.teacher.decay} (${cr.teacher.quantized ? 'quantized' : 'full-precision'} teacher, BatchNorm statistics ${cr.teacher.bnStats}).`
@@ -59,10 +62,10 @@ async function main(argv: string[]): Promise<number> {
   const runs: RunResult[] = [];
   // Written after every run, so an interrupted experiment keeps what it finished.
   const save = async () => {
-    await writeFile(join(plan.out, 'results.json'), JSON.stringify({ command, backend: describeBackend(backend), complete: runs.length === specs.length, runs }, null, 2) + '\n');
+    await writeFile(join(plan.out, 'results.json'), JSON.stringify({ command, backend: describeBackend(backend), complete: runs.length === specs.length, runs, paired: pairedComparisons(runs) }, null, 2) + '\n');
     await writeFile(join(plan.out, 'summary.md'), summarize(runs, header));
   };
-  const progress = new Progress(specs.length * steps, plan.progress);
+  const progress = new Progress(runsPlanned.reduce((n, r) => n + r.config.steps, 0), plan.progress);
   // lsq+kd distils from the fp32 run of the same model and seed: kept from this experiment, or trained for it.
   const fp32Models = new Map<string, TrainingSession>();
   const kdTeacher = async (spec: RunSpec) => {
@@ -70,16 +73,16 @@ async function main(argv: string[]): Promise<number> {
     if (!fp32Models.has(key)) {
       progress.runDone(`training the full-precision teacher for ${runLabel(spec)}`);
       const fp = { ...spec, method: 'fp32' as const, wbits: 32, abits: 32 };
-      fp32Models.set(key, (await trainRun(ds, plan.base, fp, backend.name, () => {})).session);
+      fp32Models.set(key, (await trainRun(ds, configOf(plan, fp), backend.name, () => {})).session);
     }
     return fp32Models.get(key)!.model;
   };
   const needsTeacher = (spec: RunSpec) => specs.some((s) => s.method === 'lsq+kd' && s.model === spec.model && s.seed === spec.seed);
   try {
-    for (const spec of specs) {
+    for (const { spec, config } of runsPlanned) {
       const label = runLabel(spec);
       const teacher = spec.method === 'lsq+kd' ? await kdTeacher(spec) : null;
-      const { result, session } = await trainRun(ds, plan.base, spec, backend.name, () => progress.tick(label), teacher);
+      const { result, session } = await trainRun(ds, config, backend.name, () => progress.tick(label), teacher);
       if (plan.hessian) {
         progress.runDone(`${label}: measuring the Hessian (top ${plan.hessian.top}, trace)`);
         const h = await measureHessian(session, plan.hessian.top, { settings: { samples: plan.hessian.samples, includeSteps: false } });

@@ -1,4 +1,5 @@
 import { meanStd } from '../engine/util/stats';
+import { pairedComparisons, pairedSummary } from './paired-summary';
 
 /** One finished run as written to results.json (DESIGN.md fixes the first eight fields). */
 export interface RunResult {
@@ -31,7 +32,10 @@ export interface RunResult {
 
 const pct = (x: number) => (100 * x).toFixed(2);
 
-/** Markdown table: one row per (model, method, bits), test accuracy mean ± std over seeds. */
+/**
+ * Markdown table: one row per (model, method, bits), test accuracy mean ± std over seeds; then the seed-by-seed
+ * comparisons against LSQ (`paired-summary.ts`).
+ */
 export function summarize(runs: readonly RunResult[], header: string): string {
   const groups = new Map<string, RunResult[]>();
   for (const r of runs) {
@@ -64,5 +68,5 @@ export function summarize(runs: readonly RunResult[], header: string): string {
     const backends = [...new Set(g.map((r) => r.backend))].join(', ');
     lines.push(`| ${r0.model} | ${r0.method} | ${bits} | ${valText}${accText} | ${teacherText}${hessianText}${acc.n} | ${ms.mean.toFixed(1)} | ${backends} |`);
   }
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + pairedSummary(pairedComparisons(runs));
 }

@@ -1,6 +1,6 @@
 import type { Dataset } from '../engine/data/types';
 import type { Model } from '../engine/models';
-import { resolveConfig, type Method, type TrainConfigInput } from '../engine/train/config';
+import type { Method, TrainConfig, TrainConfigInput } from '../engine/train/config';
 import { TrainingSession } from '../engine/train/session';
 import type { RunResult } from './results';
 
@@ -35,19 +35,11 @@ export function runLabel(r: RunSpec): string {
  */
 export async function trainRun(
   ds: Dataset,
-  base: TrainConfigInput,
-  spec: RunSpec,
+  config: TrainConfig,
   backend: string,
   onStep: () => void,
   kdTeacher: Model | null = null,
 ): Promise<{ result: RunResult; session: TrainingSession }> {
-  const config = resolveConfig({
-    ...base,
-    model: spec.model,
-    method: spec.method,
-    seed: spec.seed,
-    quant: { ...base.quant, wbits: spec.wbits, abits: spec.abits },
-  });
   const session = new TrainingSession(ds, config);
   if (kdTeacher) session.setDistillationTeacher(kdTeacher);
   let msTotal = 0;
@@ -67,15 +59,15 @@ export async function trainRun(
     const test = await session.evaluate('test');
     const validation = config.validation > 0 ? await session.evaluate('validation') : null;
     const result: RunResult = {
-      method: spec.method,
-      seed: spec.seed,
+      method: config.method,
+      seed: config.seed,
       wbits: config.quant.wbits,
       abits: config.quant.abits,
       testAccuracy: test.accuracy,
       steps: session.step,
       msPerStep: timed > 0 ? msTotal / timed : NaN,
       backend,
-      model: spec.model,
+      model: config.model,
       dataset: ds.name,
       testLoss: test.loss,
       validationAccuracy: validation ? validation.accuracy : null,

@@ -1,0 +1,2 @@
+/** A wrong command line: reported in one line, exit code 2. */
+export class UsageError extends Error {}
