@@ -4,6 +4,7 @@ import type { BackendReport } from '../engine/backend/types';
 import type { EvalMetrics } from '../engine/train/metrics';
 import { METRIC_FIELDS, type MetricLog } from '../store/metric-log';
 import { summarizeRun, type RunSummary } from '../store/run-summary';
+import type { MultiSeedJson } from './multi-seed-export';
 
 export interface ExportedRun {
   id: RunId;
@@ -41,6 +42,8 @@ export interface MetricsJson {
   /** The link that reopens this setup. */
   link: string;
   config: PlaygroundConfig;
+  /** The seed the LSQ and LSQ+CR runs below trained with: the config's, except after a repetition (its last seed). */
+  runsSeed: number;
   runs: {
     run: string;
     backend: BackendReport | null;
@@ -49,14 +52,22 @@ export interface MetricsJson {
     metrics: Record<(typeof METRIC_FIELDS)[number], number[]>;
     evals: EvalMetrics[];
   }[];
+  /** The last repetition over seeds of this setup, if any. */
+  multiSeed: MultiSeedJson | null;
 }
 
-export function metricsJson(config: PlaygroundConfig, link: string, runs: readonly ExportedRun[]): MetricsJson {
+export function metricsJson(
+  config: PlaygroundConfig,
+  link: string,
+  runs: readonly ExportedRun[],
+  extra: { runsSeed?: number; multiSeed?: MultiSeedJson | null } = {},
+): MetricsJson {
   return {
     format: 'qat-playground-metrics',
     version: 1,
     link,
     config,
+    runsSeed: extra.runsSeed ?? config.seed,
     runs: runs.map((r) => ({
       run: RUN_LABELS[r.id],
       backend: r.backend,
@@ -65,5 +76,6 @@ export function metricsJson(config: PlaygroundConfig, link: string, runs: readon
       metrics: Object.fromEntries(METRIC_FIELDS.map((f) => [f, Array.from(r.log.column(f))])) as MetricsJson['runs'][number]['metrics'],
       evals: r.evals,
     })),
+    multiSeed: extra.multiSeed ?? null,
   };
 }

@@ -173,8 +173,11 @@ interface PlaygroundState {
   resetRuns(ids: readonly RunId[]): void;
   /** Every paused or finished run waits for its spectrum (the Workers were asked for one). */
   markSpectrumPending(): void;
-  /** A clean view for one run (its restart), keeping the others. */
-  resetRun(id: RunId): void;
+  /**
+   * A clean view for one run, keeping the others: its restart in a fresh Worker, or (keepBackend) its next seed in
+   * the same Worker, whose backend report is not sent again.
+   */
+  resetRun(id: RunId, keepBackend?: boolean): void;
   applyEvent(id: RunId, e: WorkerEvent): void;
   /** Several events in one update (one render), in order. */
   applyEvents(events: readonly (readonly [RunId, WorkerEvent])[]): void;
@@ -207,9 +210,9 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
         Object.entries(s.runs).map(([id, r]) => [id, { ...r!, spectrumPending: r!.step > 0 && (r!.phase === 'paused' || r!.phase === 'done') }]),
       ) as PlaygroundState['runs'],
     })),
-  resetRun: (id) => {
+  resetRun: (id, keepBackend = false) => {
     buffers.set(id, freshBuffers());
-    set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id) } }));
+    set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id, keepBackend ? (s.runs[id]?.backend ?? null) : null) } }));
   },
   applyEvent: (id, e) => get().applyEvents([[id, e]]),
   applyEvents: (events) => {

@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { startHashSync } from '../store/hash-sync';
 import { startPoolTargetSync } from '../user-data/pool-target';
 import { startPoolSync } from '../worker/run-pool';
+import { startRepeatSync } from '../store/multi-seed-runner';
+import { useMultiSeed } from '../store/multi-seed-store';
 import { usePlayground } from '../store/playground-store';
 import { AccuracyChart, HessianChart, LambdaChart, LearningRateChart, LossChart, StepSizeChart } from './charts/TrainingCharts';
 import { ConfigNotes } from './ConfigNotes';
@@ -9,6 +11,8 @@ import { Controls } from './controls/Controls';
 import { ExportPanel } from './ExportPanel';
 import { SpectrumView } from './hessian/SpectrumView';
 import { LookingInside } from './inside/LookingInside';
+import { MultiSeedTable } from './multi-seed/MultiSeedTable';
+import { SeedCaption } from './multi-seed/SeedCaption';
 import { RunBar } from './runs/RunBar';
 import { controlState } from './runs/run-status';
 import { SummaryTable } from './SummaryTable';
@@ -16,14 +20,17 @@ import { YourData } from './your-data/YourData';
 
 export function App() {
   useEffect(() => {
-    const stops = [startHashSync(), startPoolSync(), startPoolTargetSync()];
+    const stops = [startHashSync(), startPoolSync(), startPoolTargetSync(), startRepeatSync()];
     return () => stops.forEach((stop) => stop());
   }, []);
   const presentation = usePlayground((s) => s.presentation);
   const setPresentation = usePlayground((s) => s.setPresentation);
   const logScale = usePlayground((s) => s.logScale);
   const setLogScale = usePlayground((s) => s.setLogScale);
-  const locked = usePlayground((s) => controlState(Object.values(s.runs).map((r) => r!)).locked);
+  const runsLocked = usePlayground((s) => controlState(Object.values(s.runs).map((r) => r!)).locked);
+  // Between two seeds of a repetition nothing trains for a moment; the settings stay locked all the same.
+  const repeating = useMultiSeed((s) => s.status === 'running');
+  const locked = runsLocked || repeating;
 
   return (
     <div className={presentation ? 'app presentation' : 'app'} data-testid="app">
@@ -50,6 +57,8 @@ export function App() {
         <main>
           <RunBar />
           <SummaryTable />
+          <MultiSeedTable />
+          <SeedCaption />
           <div className="charts">
             <LossChart />
             <AccuracyChart />

@@ -1,8 +1,19 @@
 import { RUN_IDS, RUN_LABELS } from '../config/run-config';
 import { downloadText, fileStem } from '../export/download';
 import { evalsCsv, metricsCsv, metricsJson, type ExportedRun } from '../export/metrics-export';
+import { multiSeedJson } from '../export/multi-seed-export';
+import { finishedPairs, shownSeed, useMultiSeed, useRepeatView } from '../store/multi-seed-store';
 import { runLog, usePlayground } from '../store/playground-store';
 import { runCommands } from '../worker/run-pool';
+
+/** Everything as JSON: the runs on screen (and the seed they trained with) and the last repetition over seeds. */
+function everythingJson(): string {
+  const { config } = usePlayground.getState();
+  const repeat = useMultiSeed.getState();
+  const page = window.location.href.split('#')[0];
+  const json = metricsJson(config, window.location.href, exportedRuns(), { runsSeed: shownSeed(repeat) ?? config.seed, multiSeed: multiSeedJson(repeat, page) });
+  return JSON.stringify(json, null, 1);
+}
 
 function exportedRuns(): ExportedRun[] {
   const { runs, config } = usePlayground.getState();
@@ -17,8 +28,11 @@ function exportedRuns(): ExportedRun[] {
 export function ExportPanel() {
   const runs = usePlayground((s) => s.runs);
   const config = usePlayground((s) => s.config);
-  const stem = fileStem(config.model, config.wbits, config.abits, config.seed);
+  const repeat = useRepeatView();
+  // After a repetition the runs on screen are its last seed's; their files say so.
+  const stem = fileStem(config.model, config.wbits, config.abits, shownSeed(repeat) ?? config.seed);
   const hasSteps = Object.values(runs).some((r) => r!.step > 0);
+  const hasSeeds = finishedPairs(repeat).length > 0;
   return (
     <section className="export">
       <h2>Export</h2>
@@ -29,11 +43,7 @@ export function ExportPanel() {
         <button disabled={!hasSteps} data-testid="export-evals-csv" onClick={() => downloadText(evalsCsv(exportedRuns()), `${stem}-tests.csv`, 'text/csv')}>
           Test evaluations (CSV)
         </button>
-        <button
-          disabled={!hasSteps}
-          data-testid="export-json"
-          onClick={() => downloadText(JSON.stringify(metricsJson(config, window.location.href, exportedRuns()), null, 1), `${stem}-metrics.json`, 'application/json')}
-        >
+        <button disabled={!(hasSteps || hasSeeds)} data-testid="export-json" onClick={() => downloadText(everythingJson(), `${stem}-metrics.json`, 'application/json')}>
           Everything (JSON)
         </button>
         {RUN_IDS.filter((id) => runs[id]).map((id) => (

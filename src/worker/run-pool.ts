@@ -20,6 +20,13 @@ interface Slot {
   backend: BackendChoice;
   /** Which loaded dataset (id and version) this Worker holds a copy of: copies are large, so each is sent once. */
   dataset: string | null;
+  /**
+   * From a configure until the Worker answers it with "ready": what the Worker sends meanwhile (the last metrics
+   * and phases of a run being stopped) belongs to the run it is dropping, not to the clean view that replaced it.
+   */
+  configuring: boolean;
+  /** The seed it was last configured with: during a repetition, not the page's. */
+  seed: number;
 }
 
 const slots = new Map<RunId, Slot>();
@@ -43,10 +50,19 @@ function flushEvents(): void {
   if (events.length > 0) usePlayground.getState().applyEvents(events);
 }
 
-function onEvent(id: RunId, e: WorkerEvent): void {
+/** Reports of the Worker or its device stay true across a configure; everything else is about the dropped run. */
+function outlivesConfigure(e: WorkerEvent): boolean {
+  return e.type === 'backend' || e.type === 'pool' || e.type === 'model-file' || (e.type === 'error' && (e.kind === 'crashed' || e.kind === 'device-lost'));
+}
+
+function onEvent(id: RunId, slot: Slot, e: WorkerEvent): void {
+  if (slot.configuring) {
+    if (e.type === 'phase' && e.phase === 'ready') slot.configuring = false;
+    else if (!outlivesConfigure(e)) return;
+  }
   if (e.type === 'model-file') {
     const c = usePlayground.getState().config;
-    downloadText(e.text, `${fileStem(c.model, c.wbits, c.abits, c.seed)}-${id.replace('+', '-')}-step${e.steps}.model.json`, 'application/json');
+    downloadText(e.text, `${fileStem(c.model, c.wbits, c.abits, slot.seed)}-${id.replace('+', '-')}-step${e.steps}.model.json`, 'application/json');
   }
   queued.push([id, e]);
   // State changes (phase, errors, backend) show at once, together with the metrics before them.
@@ -60,9 +76,10 @@ function dropQueued(id?: RunId): void {
 }
 
 function spawn(id: RunId, backend: BackendChoice): Slot {
-  const client = new TrainingWorkerClient((e) => onEvent(id, e), `training ${RUN_LABELS[id]}`);
+  // Events arrive asynchronously, after `slot` below exists.
+  const client = new TrainingWorkerClient((e) => onEvent(id, slot, e), `training ${RUN_LABELS[id]}`);
+  const slot: Slot = { client, backend, dataset: null, configuring: false, seed: 0 };
   client.send({ type: 'init', backend });
-  const slot: Slot = { client, backend, dataset: null };
   slots.set(id, slot);
   return slot;
 }
@@ -85,6 +102,8 @@ function sendDataset(slot: Slot, dataset: string): void {
 function configure(id: RunId, slot: Slot, c: PlaygroundConfig): void {
   sendDataset(slot, c.dataset);
   slot.client.send(unlabeledCommand());
+  slot.configuring = true;
+  slot.seed = c.seed;
   slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id), sharpness: { mode: c.sharpness, every: c.sharpnessEvery } });
 }
 
@@ -103,6 +122,27 @@ export function syncRuns(c: PlaygroundConfig): void {
   dropQueued();
   usePlayground.getState().resetRuns(ids);
   for (const id of ids) configure(id, slots.get(id) ?? spawn(id, c.backend), c);
+}
+
+/**
+ * Trains these runs with config `c` (the page's setup with another seed, or the page's own again) from a clean view,
+ * starting them when `start`; the other runs (the FP32 reference) are left as they are. Each keeps its Worker
+ * unless it is listed in `fresh` (its Worker crashed or lost its device) or the backend changed.
+ */
+export function configureRuns(c: PlaygroundConfig, ids: readonly RunId[], opts: { start: boolean; fresh?: readonly RunId[] }): void {
+  for (const id of ids) {
+    const kept = slots.get(id);
+    const renew = !kept || kept.backend !== c.backend || (opts.fresh?.includes(id) ?? false);
+    if (renew) {
+      kept?.client.terminate();
+      slots.delete(id);
+    }
+    dropQueued(id);
+    usePlayground.getState().resetRun(id, !renew);
+    const slot = renew ? spawn(id, c.backend) : kept!;
+    configure(id, slot, c);
+    if (opts.start) slot.client.send({ type: 'start' });
+  }
 }
 
 function send(type: 'start' | 'pause' | 'resume' | 'step' | 'reset'): void {

@@ -24,6 +24,10 @@ export const EXPLANATIONS = {
     title: 'Why flatness matters',
     text: 'Quantizing the weights moves them a little. In a sharp minimum a small move costs a lot of loss; in a flat one it costs little. The paper measures flatness by the largest eigenvalues of the loss Hessian and finds them smaller with CR: a flatter minimum that tolerates quantization better.',
   },
+  seeds: {
+    title: 'Why repeat with several seeds',
+    text: 'The seed picks the starting weights, which images are labeled, and the order and augmentation of the batches. Change it and both accuracies move, often by a point or more, and so does the gap between LSQ and LSQ+CR. One seed is one sample of that gap: on its own it cannot tell a real gain from luck. Both runs of a seed share all of that luck, so their difference is what we repeat over N seeds: the mean difference, with a 95% interval for where the true mean lies. When the interval covers 0, the gain is within seed noise: more seeds, or a bigger effect, are needed before calling it.',
+  },
 } as const;
 
 export type ExplanationId = keyof typeof EXPLANATIONS;

@@ -1,5 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { RUN_IDS, RUN_LABELS, type RunId } from '../../config/run-config';
+import { useMultiSeed } from '../../store/multi-seed-store';
 import { usePlayground } from '../../store/playground-store';
 import { runCommands, SPECTRUM_K } from '../../worker/run-pool';
 import { RUN_COLORS } from '../charts/colors';
@@ -17,6 +18,8 @@ export function SpectrumView() {
   const setConfig = usePlayground((s) => s.setConfig);
   const list = RUN_IDS.flatMap((id) => (runs[id] ? [runs[id]!] : []));
   const c = controlState(list);
+  // Between two seeds of a repetition nothing trains for a moment; neither button belongs there.
+  const repeating = useMultiSeed((s) => s.status === 'running');
   const pending = list.some((r) => r.spectrumPending);
   const trained = list.length > 0 && list.every((r) => r.step > 0);
   const done = list.filter((r) => r.spectrum);
@@ -32,11 +35,11 @@ export function SpectrumView() {
         {!fp32 && ' The FP32 reference trains only when it is switched on before the runs start.'}
       </p>
       <div className="buttons">
-        <button data-testid="spectrum-button" disabled={!trained || c.running || pending} onClick={runCommands.spectrum}>
+        <button data-testid="spectrum-button" disabled={!trained || c.running || pending || repeating} onClick={runCommands.spectrum}>
           {pending ? 'Computing…' : 'Compute the spectrum'}
         </button>
         {!fp32 && (
-          <button className="small" disabled={c.locked} onClick={() => setConfig({ fp32: true })} data-testid="add-fp32">
+          <button className="small" disabled={c.locked || repeating} onClick={() => setConfig({ fp32: true })} data-testid="add-fp32">
             Add an FP32 run
           </button>
         )}

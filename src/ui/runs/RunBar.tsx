@@ -5,6 +5,9 @@ import { usePlayground } from '../../store/playground-store';
 import { useUserData } from '../../store/user-data-store';
 import { datasetLabel } from '../controls/dataset-options';
 import { runCommands } from '../../worker/run-pool';
+import { repeatRunner } from '../../store/multi-seed-runner';
+import { useMultiSeed } from '../../store/multi-seed-store';
+import { RepeatControl } from '../multi-seed/RepeatControl';
 import { controlState } from './run-status';
 import { RunCard } from './RunCard';
 
@@ -20,8 +23,11 @@ export function RunBar() {
   const c = controlState(runs);
   const loaded = useUserData((s) => s.datasets.some((d) => d.id === dataset));
   const noData = dataset !== SHIPPED_DATASET && !loaded;
+  const repeating = useMultiSeed((s) => s.status === 'running');
   const play = () => {
-    if (c.canPause) runCommands.pause();
+    // Pausing a repetition stops it: the seeds already finished stay.
+    if (repeating) repeatRunner.stop();
+    else if (c.canPause) runCommands.pause();
     else if (c.canPlay && !noData) (c.paused ? runCommands.resume : runCommands.start)();
   };
 
@@ -38,15 +44,22 @@ export function RunBar() {
   return (
     <section className="run-bar">
       <div className="buttons">
-        <button className="primary" data-testid="train" disabled={!(c.canPause || (c.canPlay && !noData))} onClick={play} title="Space bar">
-          {c.canPause ? 'Pause' : c.paused ? 'Resume' : 'Train'}
+        <button
+          className="primary"
+          data-testid="train"
+          disabled={!(repeating || c.canPause || (c.canPlay && !noData))}
+          onClick={play}
+          title={repeating ? 'Stops the repetition; finished seeds stay (space bar)' : 'Space bar'}
+        >
+          {repeating ? 'Pause' : c.canPause ? 'Pause' : c.paused ? 'Resume' : 'Train'}
         </button>
-        <button data-testid="step" disabled={!c.canStep || noData} onClick={runCommands.step} title="One step of every run">
+        <button data-testid="step" disabled={repeating || !c.canStep || noData} onClick={runCommands.step} title="One step of every run">
           Step
         </button>
-        <button data-testid="reset" disabled={!c.canReset} onClick={runCommands.reset} title="Back to step 0, same settings">
+        <button data-testid="reset" disabled={!(repeating || c.canReset)} onClick={repeatRunner.reset} title="Back to step 0, same settings (and the page's seed)">
           Reset
         </button>
+        <RepeatControl noData={noData} />
         <span className="muted small">Space: play / pause</span>
       </div>
       {noData && (

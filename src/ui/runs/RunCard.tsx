@@ -1,5 +1,6 @@
 import { RUN_LABELS } from '../../config/run-config';
 import { describeAdapter } from '../../engine/backend/webgpu-adapter';
+import { shownSeed, useRepeatView } from '../../store/multi-seed-store';
 import type { RunView } from '../../store/playground-store';
 import { runCommands } from '../../worker/run-pool';
 import { RUN_COLORS } from '../charts/colors';
@@ -16,6 +17,8 @@ const ERROR_ADVICE: Record<string, string> = {
 export function RunCard({ run }: { run: RunView }) {
   const b = run.backend;
   const webgpu = b?.name === 'webgpu';
+  // A restart trains the page's seed: during or after a repetition this run holds another one.
+  const otherSeed = shownSeed(useRepeatView()) !== null && run.id !== 'fp32';
   return (
     <article className="run-card" data-testid={`run-${run.id}`} style={{ borderColor: RUN_COLORS[run.id] }}>
       <h3 style={{ color: RUN_COLORS[run.id] }}>{RUN_LABELS[run.id]}</h3>
@@ -51,10 +54,14 @@ export function RunCard({ run }: { run: RunView }) {
             <strong>{run.error.kind === 'failed' ? 'Error' : 'Stopped'}:</strong> {run.error.message}
           </p>
           {ERROR_ADVICE[run.error.kind] && <p className="small">{ERROR_ADVICE[run.error.kind]} What was measured so far stays on the charts.</p>}
-          <button onClick={() => runCommands.restart(run.id)} data-testid={`restart-${run.id}`}>
-            Restart this run
-          </button>
-          {(webgpu || run.error.kind === 'device-lost') && (
+          {otherSeed ? (
+            <p className="small">This seed counts as failed in the repetition, which goes on with any seeds left. Reset goes back to the page's seed.</p>
+          ) : (
+            <button onClick={() => runCommands.restart(run.id)} data-testid={`restart-${run.id}`}>
+              Restart this run
+            </button>
+          )}
+          {!otherSeed && (webgpu || run.error.kind === 'device-lost') && (
             <button onClick={() => runCommands.restart(run.id, 'wasm')} data-testid={`restart-wasm-${run.id}`}>
               Restart on wasm (CPU)
             </button>
