@@ -25,7 +25,7 @@ describe('PRESETS', () => {
     expect(new Set(PRESETS.map((p) => p.id)).size).toBe(PRESETS.length);
     expect(new Set(PRESETS.map((p) => p.label)).size).toBe(PRESETS.length);
     for (const p of PRESETS) expect(p.blurb.length).toBeGreaterThan(10);
-    expect(PRESETS.map((p) => p.id)).toEqual(['quick', 'paper', 'cifar']);
+    expect(PRESETS.map((p) => p.id)).toEqual(['classroom', 'mlp', 'paper', 'cifar']);
   });
 
   for (const p of PRESETS) {
@@ -78,8 +78,8 @@ describe('applyPreset', () => {
 });
 
 describe('matchingPreset', () => {
-  it('DEFAULT_CONFIG is the quick demo', () => {
-    expect(matchingPreset(DEFAULT_CONFIG)?.id).toBe('quick');
+  it('DEFAULT_CONFIG is the classroom preset', () => {
+    expect(matchingPreset(DEFAULT_CONFIG)?.id).toBe('classroom');
   });
 
   for (const p of PRESETS) {

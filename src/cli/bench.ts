@@ -23,7 +23,7 @@ const PROFILE_ROWS = 10;
  * chance at first, which would make "same loss" a weak check (wasm, batch 16, 12 steps: 4.58 at 0.05, 3.60 at
  * 0.01, 1.80 at 0.003). resnet20 takes cnn-small's; it has not been tuned.
  */
-const DEFAULT_LR: Record<ModelName, number> = { mlp: 0.05, 'cnn-tiny': 0.05, 'cnn-small': 0.003, resnet20: 0.003 };
+const DEFAULT_LR: Record<ModelName, number> = { mlp: 0.05, 'mlp-narrow': 0.05, 'cnn-tiny': 0.05, 'cnn-small': 0.003, resnet20: 0.003 };
 /** lsq+cr draws its unlabeled batch from the training images outside the labeled subset. */
 const CR_LABELED = 1000;
 

@@ -14,8 +14,8 @@ let page: Page;
 const consoleErrors: string[] = [];
 const foreignRequests: string[] = [];
 
-/** The quick demo, shortened: both runs finish in seconds on a CPU. */
-const TINY = 'steps=60&eval=20&ramp=20&hevery=20';
+/** The MLP, shortened: both runs finish in seconds on a CPU (the page's default, the tiny CNN, takes minutes). */
+const TINY = 'model=mlp&steps=60&eval=20&ramp=20&hevery=20';
 
 /** One page at a time: a page left training would slow the next test's page on a 2-core machine. */
 async function openPage(hash = ''): Promise<Page> {
@@ -119,7 +119,7 @@ describe('the playground', () => {
   });
 
   it('pauses and resumes both runs (button and space bar), and steps them one at a time', async () => {
-    page = await openPage('steps=2000&eval=500');
+    page = await openPage('model=mlp&steps=2000&eval=500');
     await ready(page);
     await page.keyboard.press('Space');
     await expect.poll(() => step(page, 'lsq+cr'), { timeout: 90_000 }).toBeGreaterThan(5);
@@ -185,7 +185,7 @@ describe('the playground', () => {
 
   it('a diverging run stops with a message, keeps its curves and offers a restart', async () => {
     // Without quantization's clipping, lr 10 overflows within a few steps.
-    page = await openPage('lr=10&steps=300&cr=0&eval=0&w=32&a=32&fl=32');
+    page = await openPage('model=mlp&lr=10&steps=300&cr=0&eval=0&w=32&a=32&fl=32');
     await ready(page);
     await page.getByTestId('train').click();
     await expect.poll(() => page.getByTestId('error-lsq').count(), { timeout: 120_000 }).toBe(1);
@@ -197,7 +197,7 @@ describe('the playground', () => {
   });
 
   it('on WebGPU (SwiftShader here) both runs say the shaders are compiling, then train on the custom kernels', async () => {
-    page = await openPage('backend=webgpu&steps=3&eval=0&hess=off');
+    page = await openPage('model=mlp&backend=webgpu&steps=3&eval=0&hess=off');
     for (const run of ['lsq', 'lsq+cr']) await expect.poll(() => page.getByTestId(`backend-${run}`).textContent(), { timeout: 90_000 }).toMatch(/Backend: webgpu on .*\(custom WGSL kernels\)/);
     await ready(page);
     await page.getByTestId('train').click();
@@ -219,7 +219,7 @@ describe('the playground', () => {
   }, 400_000);
 
   it('computes the top-50 Hessian spectrum of FP32, LSQ and LSQ+CR on demand', async () => {
-    page = await openPage('steps=20&eval=0&hevery=1000&fp32=1&hsamples=32');
+    page = await openPage('model=mlp&steps=20&eval=0&hevery=1000&fp32=1&hsamples=32');
     await ready(page);
     await page.getByTestId('train').click();
     for (const run of ['fp32', 'lsq', 'lsq+cr']) await expect.poll(() => status(page, run), { timeout: 240_000 }).toMatch(/Done/);

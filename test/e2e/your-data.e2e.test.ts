@@ -19,7 +19,7 @@ const foreignRequests: string[] = [];
 const workerPolicies = new Map<string, string>();
 
 /** A short quick demo: both runs finish in seconds. */
-const TINY = 'steps=40&eval=20&ramp=20&hess=off';
+const TINY = 'model=mlp&steps=40&eval=20&ramp=20&hess=off';
 
 type FileSpec = { name: string; mimeType: string; buffer: Buffer };
 

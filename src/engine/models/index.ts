@@ -15,6 +15,9 @@ export function buildModel(spec: ModelSpec): Model {
   switch (spec.name) {
     case 'mlp':
       return new Mlp(spec);
+    case 'mlp-narrow':
+      // 64 hidden units: few enough that 2-bit weights and activations cost it accuracy.
+      return new Mlp(spec, [64, 64]);
     case 'cnn-tiny':
       return new CnnTiny(spec);
     case 'cnn-small':

@@ -3,7 +3,7 @@ import type { Param } from '../nn/params';
 import type { QuantConfig } from '../quant/config';
 import type { ForwardContext } from '../quant/quantizers';
 
-export const MODEL_NAMES = ['mlp', 'cnn-tiny', 'cnn-small', 'resnet20'] as const;
+export const MODEL_NAMES = ['mlp', 'mlp-narrow', 'cnn-tiny', 'cnn-small', 'resnet20'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface ModelSpec {

@@ -11,7 +11,7 @@ import { PresetPicker } from './PresetPicker';
 
 const opts = <T extends string | number>(values: readonly T[], label: (v: T) => string = String) => values.map((value) => ({ value, label: label(value) }));
 const bits = opts(BIT_CHOICES, (b) => (b === 32 ? 'FP (32)' : `${b}`));
-const MODEL_LABELS: Record<string, string> = { mlp: 'MLP', 'cnn-tiny': 'Tiny CNN', 'cnn-small': 'Small CNN', resnet20: 'ResNet-20' };
+const MODEL_LABELS: Record<string, string> = { mlp: 'MLP', 'mlp-narrow': 'Narrow MLP (64 units)', 'cnn-tiny': 'Tiny CNN', 'cnn-small': 'Small CNN', resnet20: 'ResNet-20' };
 
 /** Every knob of the two runs. Locked while a run is in progress: changing a setting starts the runs over. */
 export function Controls({ locked }: { locked: boolean }) {
