@@ -1,3 +1,5 @@
+import { resolveConfig, DEFAULT_TRAIN_CONFIG } from '../src/engine/train/config';
+import { trainConfigFor } from '../src/config/run-config';
 import { describe, expect, it } from 'vitest';
 import { BACKEND_CHOICES, checkProperty, crossCheck, DEFAULT_CONFIG, PROPERTIES, type PlaygroundConfig, type PropertySpec } from '../src/config/playground-config';
 import { applyPreset, matchingPreset, PRESETS } from '../src/config/presets';
@@ -105,5 +107,16 @@ describe('matchingPreset', () => {
 
   it('a config that differs from every preset in several knobs matches none', () => {
     expect(matchingPreset({ ...DEFAULT_CONFIG, model: 'resnet20', dataset: 'fashion-mnist', wbits: 8 })).toBeNull();
+  });
+});
+
+describe('one meaning of LSQ+CR', () => {
+  it("the classroom preset's CR settings and views are the engine's defaults", () => {
+    const classroom = PRESETS.find((p) => p.id === 'classroom')!;
+    const resolved = resolveConfig(trainConfigFor(classroom.config, 'lsq+cr'));
+    expect(resolved.cr).toEqual(DEFAULT_TRAIN_CONFIG.cr);
+    expect(resolved.augment).toEqual(DEFAULT_TRAIN_CONFIG.augment);
+    // The LSQ run of the preset gets the same views, so the pair differs only by CR.
+    expect(resolveConfig(trainConfigFor(classroom.config, 'lsq')).augment).toEqual(resolved.augment);
   });
 });

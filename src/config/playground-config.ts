@@ -3,6 +3,7 @@ import { LAMBDA_SCHEDULES, type LambdaScheduleKind } from '../engine/cr/lambda-s
 import { SHARPNESS_MODES, type SharpnessMode } from '../engine/hessian/live-sharpness';
 import { MODEL_NAMES, type ModelName } from '../engine/models/types';
 import type { OptimizerName } from '../engine/train/optimizers';
+import { DEFAULT_TRAIN_CONFIG } from '../engine/train/config';
 
 /** The dataset that ships with the page; every other one is loaded from files during a visit. */
 export const SHIPPED_DATASET = 'fashion-mnist';
@@ -101,30 +102,36 @@ export const PROPERTIES: readonly PropertySpec[] = [
   { key: 'seed', hash: 'seed', kind: 'int', min: 0, max: 2 ** 31 - 1 },
 ];
 
-/** The page's first state: the classroom preset, where 2 bits cost accuracy and CR wins part of it back (README). */
+const ENGINE_CR = DEFAULT_TRAIN_CONFIG.cr;
+const ENGINE_VIEWS = DEFAULT_TRAIN_CONFIG.augment;
+
+/**
+ * The page's first state: the classroom preset, where 2 bits cost accuracy and CR wins part of it back (README).
+ * Its CR settings and views are the engine's defaults, so the page, the CLI and the engine mean one thing by LSQ+CR.
+ */
 export const DEFAULT_CONFIG: PlaygroundConfig = {
   dataset: 'fashion-mnist',
-  model: 'cnn-tiny',
+  model: 'mlp-narrow',
   wbits: 2,
   abits: 2,
-  firstLastBits: 8,
+  firstLastBits: 2,
   perChannel: false,
   optimizer: 'sgd',
   lr: 0.05,
   batchSize: 64,
-  steps: 800,
+  steps: 1500,
   labeled: 1000,
   cr: true,
-  lambdaSchedule: 'sigmoid',
-  lambdaMax: 1,
-  rampSteps: 200,
-  emaDecay: 0.99,
-  temperature: 1,
-  unlabeledRatio: 1,
-  translate: 2,
-  flip: 'auto',
-  noise: 0,
-  cutout: 0,
+  lambdaSchedule: ENGINE_CR.lambda.kind,
+  lambdaMax: ENGINE_CR.lambda.max,
+  rampSteps: ENGINE_CR.lambda.rampSteps,
+  emaDecay: ENGINE_CR.teacher.decay,
+  temperature: ENGINE_CR.temperature,
+  unlabeledRatio: ENGINE_CR.unlabeledRatio,
+  translate: ENGINE_VIEWS.translate,
+  flip: ENGINE_VIEWS.flip === 'auto' ? 'auto' : ENGINE_VIEWS.flip ? 'on' : 'off',
+  noise: ENGINE_VIEWS.noise,
+  cutout: ENGINE_VIEWS.cutout,
   evalEvery: 100,
   fp32: false,
   sharpness: 'cheap',

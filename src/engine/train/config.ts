@@ -50,12 +50,13 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   quant: { wbits: 4, abits: 4, firstLastBits: 8, perChannel: false },
   optimizer: { name: 'sgd', momentum: 0.9, weightDecay: 5e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   augment: DEFAULT_AUGMENT,
+  // The classroom preset's CR settings (the page's default; chosen on a validation split, README).
   cr: {
-    lambda: { kind: 'sigmoid', max: 1, rampSteps: 200 },
+    lambda: { kind: 'sigmoid', max: 3, rampSteps: 300 },
     temperature: 1,
     consistency: 'kl',
     unlabeledRatio: 1,
-    teacher: { decay: 0.999, quantized: true, bnStats: 'copy' },
+    teacher: { decay: 0.99, quantized: true, bnStats: 'copy' },
   },
   lr: 0.05,
   warmupSteps: 0,
