@@ -35,7 +35,6 @@ export const PRESETS: readonly Preset[] = [
       steps: 300,
       lambdaMax: 0.5,
       rampSteps: 100,
-      unlabeledRatio: 1,
       evalEvery: 50,
     },
   },
@@ -53,7 +52,6 @@ export const PRESETS: readonly Preset[] = [
       steps: 1000,
       rampSteps: 300,
       lambdaMax: 1,
-      unlabeledRatio: 1,
       // Translation-consistent views suit a CNN.
       translate: 2,
       noise: 0,
@@ -77,7 +75,6 @@ export const PRESETS: readonly Preset[] = [
       labeled: 4000,
       rampSteps: 500,
       lambdaMax: 1,
-      unlabeledRatio: 1,
       translate: 4,
       noise: 0,
       evalEvery: 200,
