@@ -69,7 +69,7 @@ describe('PROPERTIES and DEFAULT_CONFIG', () => {
     expect(checkProperty(spec('perChannel'), 'true')).toMatch(/on or off/);
     expect(checkProperty(spec('wbits'), 9)).toMatch(/one of 2, 3, 4, 5, 6, 7, 8, 32/);
     expect(checkProperty(spec('wbits'), '4')).not.toBeNull();
-    expect(checkProperty(spec('model'), 'vgg')).toMatch(/one of mlp, cnn-small, resnet20/);
+    expect(checkProperty(spec('model'), 'vgg')).toMatch(/one of mlp, mlp-narrow, cnn-tiny, cnn-small, resnet20/);
     expect(checkProperty(spec('batchSize'), 1.5)).toMatch(/whole number/);
     expect(checkProperty(spec('batchSize'), 0)).toMatch(/between 1 and 1024/);
     expect(checkProperty(spec('batchSize'), 1025)).toMatch(/between 1 and 1024/);
@@ -169,7 +169,7 @@ describe('encodeConfig / decodeConfig', () => {
     ['lr', '-1', /between/],
     ['bs', 'abc', /must be a number/],
     ['bs', '12.5', /whole number/],
-    ['model', 'vgg', /must be one of mlp, cnn-small, resnet20/],
+    ['model', 'vgg', /must be one of mlp, mlp-narrow, cnn-tiny, cnn-small, resnet20/],
     ['w', '9', /must be one of 2, 3, 4, 5, 6, 7, 8, 32/],
     ['a', 'four', /must be one of/],
     ['pc', 'maybe', /on or off/],
