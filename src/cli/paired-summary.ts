@@ -1,4 +1,4 @@
-import { pairedGain } from '../engine/util/paired';
+import { pairedGain, type PairedGain } from '../engine/util/paired';
 import type { RunResult } from './results';
 
 /**
@@ -8,7 +8,7 @@ import type { RunResult } from './results';
  */
 
 /** One comparison as results.json's `paired` array holds it; accuracies and differences in points (percent). */
-export interface PairedComparison {
+export interface PairedComparison extends Omit<PairedGain, 'n'> {
   model: string;
   /** The bit widths of the LSQ runs compared against. */
   wbits: number;
@@ -20,17 +20,6 @@ export interface PairedComparison {
   seeds: number[];
   methodAccuracy: number[];
   baselineAccuracy: number[];
-  diffs: number[];
-  mean: number;
-  /** Sample standard deviation of the differences (0 for one seed). */
-  std: number;
-  /** 95% Student-t interval of the mean difference; null for one seed. */
-  interval: [number, number] | null;
-  /** Seeds where the method was ahead of LSQ, and behind. */
-  wins: number;
-  losses: number;
-  /** The interval covers 0, or there is one seed. */
-  withinNoise: boolean;
   /** Seeds only one of the two ran: left out of the pairing. */
   unpaired: { method: string; seeds: number[] }[];
 }

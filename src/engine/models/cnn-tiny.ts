@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { BatchNorm } from '../nn/batch-norm';
-import { QConv2d } from '../nn/conv2d';
+import type { BatchNorm } from '../nn/batch-norm';
+import type { QConv2d } from '../nn/conv2d';
 import { QDense } from '../nn/dense';
 import { maxPool2, relu } from '../nn/piecewise';
 import type { ForwardContext } from '../quant/quantizers';
 import { StoreModel } from './base';
+import { convBnStack } from './conv-stack';
 import type { ModelSpec } from './types';
 
 /**
@@ -21,25 +22,8 @@ export class CnnTiny extends StoreModel {
   constructor(spec: ModelSpec) {
     super(spec);
     const c = spec.inputShape[2];
-    const { wbits, abits, firstLastBits, perChannel } = spec.quant;
-    const channels = [c, 16, 32, 64];
-    this.convs = [];
-    this.norms = [];
-    for (let i = 0; i < 3; i++) {
-      const first = i === 0;
-      this.convs.push(
-        new QConv2d(this.store, `conv${i + 1}`, {
-          inChannels: channels[i],
-          outChannels: channels[i + 1],
-          kernel: 3,
-          stride: 1,
-          wbits: first ? firstLastBits : wbits,
-          abits: first ? null : abits,
-          perChannel,
-        }),
-      );
-      this.norms.push(new BatchNorm(this.store, `bn${i + 1}`, channels[i + 1]));
-    }
+    const { firstLastBits, perChannel } = spec.quant;
+    ({ convs: this.convs, norms: this.norms } = convBnStack(this.store, [c, 16, 32, 64], spec.quant));
     this.head = new QDense(this.store, 'fc', { inputs: 64, units: spec.numClasses, wbits: firstLastBits, abits: firstLastBits, perChannel });
   }
 
