@@ -1,6 +1,6 @@
 import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
 import { LAMBDA_SCHEDULES, type LambdaScheduleKind } from '../engine/cr/lambda-schedule';
-import { SHARPNESS_MODES, type SharpnessMode } from '../engine/hessian/live-sharpness';
+import { SHARPNESS_MODES, type SharpnessMode } from '../engine/hessian/sharpness-modes';
 import { MODEL_NAMES, type ModelName } from '../engine/models/types';
 import type { OptimizerName } from '../engine/train/optimizers';
 import { DEFAULT_TRAIN_CONFIG } from '../engine/train/config';

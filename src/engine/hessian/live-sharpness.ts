@@ -1,9 +1,9 @@
 import type { TrainingSession } from '../train/session';
 import { topEigenvalues } from './eigen';
 import { sessionHvp } from './measure';
+import type { SharpnessMode } from './sharpness-modes';
 
-export const SHARPNESS_MODES = ['off', 'cheap', 'thorough'] as const;
-export type SharpnessMode = (typeof SHARPNESS_MODES)[number];
+export { SHARPNESS_MODES, type SharpnessMode } from './sharpness-modes';
 
 /** Cost presets of the live estimate: images in the fixed batch and most Lanczos steps per estimate. */
 const MODE_SETTINGS: Record<Exclude<SharpnessMode, 'off'>, { samples: number; maxIter: number; tol: number }> = {

@@ -1,6 +1,6 @@
 import { BACKEND_CHOICES, BIT_CHOICES, FLIP_CHOICES, OPTIMIZER_NAMES } from '../../config/playground-config';
 import { LAMBDA_SCHEDULES } from '../../engine/cr/lambda-schedule';
-import { SHARPNESS_MODES } from '../../engine/hessian/live-sharpness';
+import { SHARPNESS_MODES } from '../../engine/hessian/sharpness-modes';
 import { MODEL_NAMES } from '../../engine/models/types';
 import { usePlayground } from '../../store/playground-store';
 import { useUserData } from '../../store/user-data-store';
