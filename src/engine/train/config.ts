@@ -56,7 +56,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
     temperature: 1,
     consistency: 'kl',
     unlabeledRatio: 1,
-    teacher: { decay: 0.99, quantized: true, bnStats: 'own' },
+    teacher: { decay: 0.98, quantized: true, bnStats: 'own' },
   },
   lr: 0.05,
   warmupSteps: 0,
