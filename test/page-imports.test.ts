@@ -38,7 +38,7 @@ function mainThreadImports(entry: string): { files: Set<string>; packages: Map<s
       if (found && /\.(ts|tsx)$/.test(found)) visit(found);
     }
   };
-  visit(resolve('src/main.tsx'));
+  visit(resolve(entry));
   return { files, packages };
 }
 
