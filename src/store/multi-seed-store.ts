@@ -103,22 +103,21 @@ export const useMultiSeed = create<MultiSeedState>()((set, get) => ({
 
 /** What the views and selectors below read: the results, without N and the actions. */
 export type RepeatView = Pick<MultiSeedState, 'status' | 'plan' | 'pairs'>;
-type View = RepeatView;
 
 /** The results for a component; it re-renders only when they change. */
 export const useRepeatView = (): RepeatView => useMultiSeed(useShallow((s) => ({ status: s.status, plan: s.plan, pairs: s.pairs })));
 
 /** The seed in training: which one, and its place in the repetition ("seed 3 of 5"); null when none is. */
-export function seedInTraining(s: View): { seed: number; index: number; of: number } | null {
+export function seedInTraining(s: RepeatView): { seed: number; index: number; of: number } | null {
   if (s.status !== 'running' || !s.plan) return null;
   return { seed: s.pairs.at(-1)!.seed, index: s.pairs.length, of: s.plan.seeds.length };
 }
 
 /** Seeds whose both runs ended, failed ones included. */
-export const finishedPairs = (s: View): SeedPair[] => s.pairs.filter(pairDone);
+export const finishedPairs = (s: RepeatView): SeedPair[] => s.pairs.filter(pairDone);
 
 /** The seed whose runs the live views show when it is not the page's own (during and after a repetition). */
-export function shownSeed(s: View): number | null {
+export function shownSeed(s: RepeatView): number | null {
   if (s.status === 'running') return s.pairs.at(-1)!.seed;
   // A finished repetition leaves its last seed's runs on screen; a stopped one puts the page's runs back.
   if (s.status === 'finished') return s.pairs.at(-1)?.seed ?? null;
@@ -126,7 +125,7 @@ export function shownSeed(s: View): number | null {
 }
 
 /** Final test accuracy in points, for the seeds where both runs finished. */
-export function pairedAccuracies(s: View): { seed: number; lsq: number; cr: number }[] {
+export function pairedAccuracies(s: RepeatView): { seed: number; lsq: number; cr: number }[] {
   return s.pairs.flatMap((p) => {
     const a = p.lsq;
     const b = p['lsq+cr'];
@@ -135,7 +134,7 @@ export function pairedAccuracies(s: View): { seed: number; lsq: number; cr: numb
 }
 
 /** LSQ+CR − LSQ over the seeds where both runs finished, in points; null before the first such seed. */
-export function seedGain(s: View): PairedGain | null {
+export function seedGain(s: RepeatView): PairedGain | null {
   const acc = pairedAccuracies(s);
   return acc.length === 0 ? null : pairedGain(acc.map((a) => a.cr), acc.map((a) => a.lsq));
 }

@@ -2,12 +2,11 @@ import { RUN_IDS, RUN_LABELS } from '../config/run-config';
 import { seedGain, shownSeed, useRepeatView } from '../store/multi-seed-store';
 import { usePlayground } from '../store/playground-store';
 import { compareRuns, summarizeRun } from '../store/run-summary';
-import { gapVerdict, presetSpread } from '../store/seed-noise';
+import { gapVerdict, points, presetSpread } from '../store/seed-noise';
 import { RUN_COLORS } from './charts/colors';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
 const num = (v: number | null, digits = 1) => (v === null ? '—' : v.toFixed(digits));
-const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} pts`;
 
 /**
  * Per run: the final test accuracy first (the last evaluation; after the last step, the whole test split), then the
@@ -71,9 +70,9 @@ export function SummaryTable() {
               <td>
                 LSQ+CR − LSQ <span className="muted small">up to step {gap.step}</span>
               </td>
-              <td data-testid="summary-gap-last">{signed(gap.last)}</td>
+              <td data-testid="summary-gap-last">{points(gap.last)}</td>
               <td />
-              <td className="muted">{signed(gap.best)}</td>
+              <td className="muted">{points(gap.best)}</td>
               <td colSpan={3} className="muted small" data-testid="summary-noise" title={verdict.command ? `Spread measured with: ${verdict.command}` : undefined}>
                 {verdict.text}
               </td>

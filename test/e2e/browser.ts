@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 
 /**
@@ -46,4 +46,35 @@ export async function buildAndServe(): Promise<{ url: string; close(): Promise<v
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A page of the served app at `hash`, once Train can be pressed (the dataset and both Workers are ready). */
+export async function openReadyPage(browser: Browser, url: string, hash: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${url}${hash ? `#${hash}` : ''}`);
+  await page.waitForFunction(() => !(document.querySelector('[data-testid="train"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 120_000 });
+  return page;
+}
+
+/** Runs a measuring script's body against the built app in Chromium, closing both whatever happens. */
+export function measureInBrowser(body: (app: { url: string }, browser: Browser) => Promise<void>): void {
+  (async () => {
+    const app = await buildAndServe();
+    const browser = await launchChromium();
+    try {
+      await body(app, browser);
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  })().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+/** `--name value` from a measuring script's command line, or the fallback. */
+export function scriptArg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }

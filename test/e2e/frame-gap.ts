@@ -5,12 +5,7 @@
  *   npm run frame-gap -- [--hash 'steps=2000&eval=100'] [--seconds 20]
  */
 import type { Page } from 'playwright-core';
-import { buildAndServe, launchChromium } from './browser';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
+import { measureInBrowser, openReadyPage, scriptArg } from './browser';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
@@ -25,35 +20,21 @@ async function gaps(page: Page, seconds: number): Promise<{ frames: number; p50:
   return { frames: g.length, p50: percentile(g, 0.5), p95: percentile(g, 0.95), max: g.at(-1) ?? NaN };
 }
 
-async function main(): Promise<void> {
-  const hash = arg('hash', 'steps=2000&eval=100');
-  const seconds = Number(arg('seconds', '20'));
-  const app = await buildAndServe();
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${app.url}#${hash}`);
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="train"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 120_000 });
-    await page.evaluate(START);
-    const idle = await gaps(page, 5);
-    await page.getByTestId('train').click();
-    // Leave out loading and the first step; measure steady training.
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-lsq"]')?.textContent) > 5, null, { timeout: 120_000 });
-    const training = await gaps(page, seconds);
-    const status = await Promise.all(['lsq', 'lsq+cr'].map(async (r) => ((await page.getByTestId(`status-${r}`).count()) ? await page.getByTestId(`status-${r}`).textContent() : '')));
-    const backend = await page.getByTestId('backend-lsq').textContent();
-    const ms = (v: number) => `${v.toFixed(1)} ms`;
-    console.log(`page #${hash}, ${backend}`);
-    console.log(`idle:     ${idle.frames} frames, p50 ${ms(idle.p50)}, p95 ${ms(idle.p95)}, max ${ms(idle.max)}`);
-    console.log(`training: ${training.frames} frames, p50 ${ms(training.p50)}, p95 ${ms(training.p95)}, max ${ms(training.max)}`);
-    for (const s of status) if (s) console.log(`  ${s}`);
-  } finally {
-    await browser.close();
-    await app.close();
-  }
-}
-
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
+measureInBrowser(async (app, browser) => {
+  const hash = scriptArg('hash', 'steps=2000&eval=100');
+  const seconds = Number(scriptArg('seconds', '20'));
+  const page = await openReadyPage(browser, app.url, hash);
+  await page.evaluate(START);
+  const idle = await gaps(page, 5);
+  await page.getByTestId('train').click();
+  // Leave out loading and the first step; measure steady training.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-lsq"]')?.textContent) > 5, null, { timeout: 120_000 });
+  const training = await gaps(page, seconds);
+  const status = await Promise.all(['lsq', 'lsq+cr'].map(async (r) => ((await page.getByTestId(`status-${r}`).count()) ? await page.getByTestId(`status-${r}`).textContent() : '')));
+  const backend = await page.getByTestId('backend-lsq').textContent();
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  console.log(`page #${hash}, ${backend}`);
+  console.log(`idle:     ${idle.frames} frames, p50 ${ms(idle.p50)}, p95 ${ms(idle.p95)}, max ${ms(idle.max)}`);
+  console.log(`training: ${training.frames} frames, p50 ${ms(training.p50)}, p95 ${ms(training.p95)}, max ${ms(training.max)}`);
+  for (const s of status) if (s) console.log(`  ${s}`);
 });

@@ -4,51 +4,32 @@
  *
  *   npm run page-time -- [--hash 'model=mlp&steps=300'] [--timeout 900]
  */
-import { buildAndServe, launchChromium } from './browser';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
+import { measureInBrowser, openReadyPage, scriptArg } from './browser';
 
 const RUNS = ['lsq', 'lsq+cr'];
 
-async function main(): Promise<void> {
-  const hash = arg('hash', '');
-  const timeout = Number(arg('timeout', '900')) * 1000;
-  const app = await buildAndServe();
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${app.url}${hash ? `#${hash}` : ''}`);
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="train"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 120_000 });
-    const t0 = Date.now();
-    await page.getByTestId('train').click();
-    const done: Record<string, number> = {};
-    while (Object.keys(done).length < RUNS.length) {
-      if (Date.now() - t0 > timeout) throw new Error(`not done after ${timeout / 1000} s`);
-      for (const r of RUNS) {
-        if (done[r] !== undefined) continue;
-        const text = (await page.getByTestId(`status-${r}`).textContent()) ?? '';
-        if (/^Done/.test(text)) done[r] = Date.now() - t0;
-        if (/Failed/i.test(text)) throw new Error(`${r}: ${text}`);
-      }
-      await page.waitForTimeout(250);
-    }
-    const backend = await page.getByTestId('backend-lsq').textContent();
-    console.log(`page #${hash || '(default preset)'}, ${backend}`);
+measureInBrowser(async (app, browser) => {
+  const hash = scriptArg('hash', '');
+  const timeout = Number(scriptArg('timeout', '900')) * 1000;
+  const page = await openReadyPage(browser, app.url, hash);
+  const t0 = Date.now();
+  await page.getByTestId('train').click();
+  const done: Record<string, number> = {};
+  while (Object.keys(done).length < RUNS.length) {
+    if (Date.now() - t0 > timeout) throw new Error(`not done after ${timeout / 1000} s`);
     for (const r of RUNS) {
-      const row = (await page.getByTestId(`summary-${r}`).textContent()) ?? '';
-      console.log(`${r}: done after ${(done[r] / 1000).toFixed(1)} s; summary row: ${row}`);
+      if (done[r] !== undefined) continue;
+      const text = (await page.getByTestId(`status-${r}`).textContent()) ?? '';
+      if (/^Done/.test(text)) done[r] = Date.now() - t0;
+      if (/Failed/i.test(text)) throw new Error(`${r}: ${text}`);
     }
-    console.log(`both runs: ${(Math.max(...Object.values(done)) / 1000).toFixed(1)} s from pressing Train`);
-  } finally {
-    await browser.close();
-    await app.close();
+    await page.waitForTimeout(250);
   }
-}
-
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
+  const backend = await page.getByTestId('backend-lsq').textContent();
+  console.log(`page #${hash || '(default preset)'}, ${backend}`);
+  for (const r of RUNS) {
+    const row = (await page.getByTestId(`summary-${r}`).textContent()) ?? '';
+    console.log(`${r}: done after ${(done[r] / 1000).toFixed(1)} s; summary row: ${row}`);
+  }
+  console.log(`both runs: ${(Math.max(...Object.values(done)) / 1000).toFixed(1)} s from pressing Train`);
 });

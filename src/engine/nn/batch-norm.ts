@@ -29,17 +29,11 @@ export class BatchNorm {
     if (!ctx.training) return this.normalize(x, this.runningMean, this.runningVar);
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
-    if (ctx.calibrate) {
+    if (ctx.calibrate || ctx.updateStats) {
+      const n = x.size / x.shape[x.shape.length - 1];
       // LSQ's calibration batch also starts the running averages, so eval mode (and a teacher that copies them)
       // is sensible from the first step instead of normalising with the initial 0/1.
-      const n = x.size / x.shape[x.shape.length - 1];
-      tf.tidy(() => {
-        this.runningMean.assign(mean);
-        this.runningVar.assign(tf.mul(variance, n / Math.max(n - 1, 1)));
-      });
-    } else if (ctx.updateStats) {
-      const n = x.size / x.shape[x.shape.length - 1];
-      const m = this.momentum;
+      const m = ctx.calibrate ? 1 : this.momentum;
       tf.tidy(() => {
         const bv = tf.mul(variance, n / Math.max(n - 1, 1));
         this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
