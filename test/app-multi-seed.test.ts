@@ -6,7 +6,7 @@ import type { BackendReport } from '../src/engine/backend/types';
 import type { EvalMetrics } from '../src/engine/train/metrics';
 import { metricsJson } from '../src/export/metrics-export';
 import { multiSeedJson } from '../src/export/multi-seed-export';
-import { createRepeatRunner, type PairPool } from '../src/store/multi-seed-runner';
+import { createRepeatRunner, type PairPool } from '../src/app/multi-seed-runner';
 import {
   finishedPairs,
   SEED_COUNT,

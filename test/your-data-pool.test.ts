@@ -4,9 +4,9 @@ import { decodeConfig, encodeConfig } from '../src/config/url-hash';
 import { TrainingSession } from '../src/engine/train/session';
 import type { PoolImage } from '../src/store/user-data-store';
 import { datasetOptions } from '../src/ui/controls/dataset-options';
-import { allowedDataOrigins } from '../src/user-data/allowed-origins';
-import { poolPayload } from '../src/user-data/pool-payload';
-import { inputOf } from '../src/user-data/pool-target';
+import { allowedDataOrigins } from '../src/app/allowed-origins';
+import { poolPayload } from '../src/app/pool-payload';
+import { inputOf } from '../src/app/pool-target';
 import { classifyPool, UserImages } from '../src/worker/user-images';
 import { syntheticDataset } from './helpers/synthetic-dataset';
 

@@ -1,8 +1,3 @@
-import { useEffect } from 'react';
-import { startHashSync } from '../store/hash-sync';
-import { startPoolTargetSync } from '../user-data/pool-target';
-import { startPoolSync } from '../worker/run-pool';
-import { startRepeatSync } from '../store/multi-seed-runner';
 import { useMultiSeed } from '../store/multi-seed-store';
 import { usePlayground } from '../store/playground-store';
 import { AccuracyChart, HessianChart, LambdaChart, LearningRateChart, LossChart, StepSizeChart } from './charts/TrainingCharts';
@@ -19,10 +14,6 @@ import { SummaryTable } from './SummaryTable';
 import { YourData } from './your-data/YourData';
 
 export function App() {
-  useEffect(() => {
-    const stops = [startHashSync(), startPoolSync(), startPoolTargetSync(), startRepeatSync()];
-    return () => stops.forEach((stop) => stop());
-  }, []);
   const presentation = usePlayground((s) => s.presentation);
   const setPresentation = usePlayground((s) => s.setPresentation);
   const logScale = usePlayground((s) => s.logScale);

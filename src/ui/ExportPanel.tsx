@@ -4,7 +4,7 @@ import { evalsCsv, metricsCsv, metricsJson, type ExportedRun } from '../export/m
 import { multiSeedJson } from '../export/multi-seed-export';
 import { finishedPairs, shownSeed, useMultiSeed, useRepeatView } from '../store/multi-seed-store';
 import { runLog, usePlayground } from '../store/playground-store';
-import { runCommands } from '../worker/run-pool';
+import { runCommands } from '../app/run-pool';
 
 /** Everything as JSON: the runs on screen (and the seed they trained with) and the last repetition over seeds. */
 function everythingJson(): string {

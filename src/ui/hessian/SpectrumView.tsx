@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { RUN_IDS, RUN_LABELS, type RunId } from '../../config/run-config';
 import { useMultiSeed } from '../../store/multi-seed-store';
 import { usePlayground } from '../../store/playground-store';
-import { runCommands, SPECTRUM_K } from '../../worker/run-pool';
+import { runCommands, SPECTRUM_K } from '../../app/run-pool';
 import { RUN_COLORS } from '../charts/colors';
 import { controlState } from '../runs/run-status';
 import { spectrumHistogram, spectrumStats } from './spectrum-bins';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { runCommands } from '../../worker/run-pool';
+import { runCommands } from '../../app/run-pool';
 import { PredictionGrid } from './PredictionGrid';
 import { useRefreshMarker } from './use-refresh-marker';
 import { WeightHistogramView } from './WeightHistogramView';

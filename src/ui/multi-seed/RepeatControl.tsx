@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { parseDecimal } from '../../config/playground-config';
-import { repeatRunner } from '../../store/multi-seed-runner';
+import { repeatRunner } from '../../app/multi-seed-runner';
 import { PAIR_RUNS, seedCountProblem, useMultiSeed } from '../../store/multi-seed-store';
 import { usePlayground } from '../../store/playground-store';
 import { controlState } from '../runs/run-status';

@@ -2,7 +2,7 @@ import { RUN_LABELS } from '../../config/run-config';
 import { describeAdapter } from '../../engine/backend/webgpu-adapter';
 import { shownSeed, useRepeatView } from '../../store/multi-seed-store';
 import type { RunView } from '../../store/playground-store';
-import { runCommands } from '../../worker/run-pool';
+import { runCommands } from '../../app/run-pool';
 import { RUN_COLORS } from '../charts/colors';
 import { PHASE_TEXT } from './run-status';
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { usePlayground } from '../../store/playground-store';
 import { useUserData, type DatasetLoadView } from '../../store/user-data-store';
-import { cancelDatasetLoad, loadDatasetFromFiles, loadDatasetFromUrl, removeLoadedDataset } from '../../user-data/dataset-actions';
+import { cancelDatasetLoad, loadDatasetFromFiles, loadDatasetFromUrl, removeLoadedDataset } from '../../app/dataset-actions';
 import { datasetLabel } from '../controls/dataset-options';
 import { DropZone } from './DropZone';
 

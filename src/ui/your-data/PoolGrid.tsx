@@ -2,9 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { usePlayground } from '../../store/playground-store';
 import { useUserData, type PoolImage } from '../../store/user-data-store';
 import { shapeFromKey, shapeKey } from '../../user-data/images/crop';
-import { removeImage } from '../../user-data/pool-actions';
+import { removeImage } from '../../app/pool-actions';
 import type { PoolPredictions } from '../../worker/protocol';
-import { runCommands } from '../../worker/run-pool';
+import { runCommands } from '../../app/run-pool';
 import { ImageThumb } from '../inside/ImageThumb';
 import { useRefreshMarker } from '../inside/use-refresh-marker';
 

@@ -3,7 +3,7 @@ import { usePlayground } from '../../store/playground-store';
 import { useUserData } from '../../store/user-data-store';
 import { describeShape } from '../../user-data/images/crop';
 import { poolCapacity } from '../../user-data/images/limits';
-import { addImageFiles, cancelImageImports, clearImages } from '../../user-data/pool-actions';
+import { addImageFiles, cancelImageImports, clearImages } from '../../app/pool-actions';
 import { DropZone } from './DropZone';
 import { PoolGrid } from './PoolGrid';
 import { RefusedList } from './RefusedList';

@@ -1,10 +1,10 @@
 import type { PlaygroundConfig } from '../config/playground-config';
 import type { RunId } from '../config/run-config';
 import { encodeConfig } from '../config/url-hash';
-import { configureRuns, runCommands } from '../worker/run-pool';
-import { PAIR_RUNS, seedCountProblem, useMultiSeed } from './multi-seed-store';
-import { usePlayground, type RunView } from './playground-store';
-import { runOutcome } from './run-outcome';
+import { configureRuns, runCommands } from './run-pool';
+import { PAIR_RUNS, seedCountProblem, useMultiSeed } from '../store/multi-seed-store';
+import { usePlayground, type RunView } from '../store/playground-store';
+import { runOutcome } from '../store/run-outcome';
 
 /** What a repetition asks of the training Workers: run-pool's functions on the page, a fake in tests. */
 export interface PairPool {

@@ -1,7 +1,7 @@
 import { useUserData, type PoolImage } from '../store/user-data-store';
-import { describeShape, shapeKey, type InputShape } from './images/crop';
-import type { ImageSource } from './images/import-images';
-import { poolCapacity } from './images/limits';
+import { describeShape, shapeKey, type InputShape } from '../user-data/images/crop';
+import type { ImageSource } from '../user-data/images/import-images';
+import { poolCapacity } from '../user-data/images/limits';
 import { startImportJob, type ImportJob } from './import-client';
 
 /**

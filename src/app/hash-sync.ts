@@ -1,6 +1,6 @@
 import { encodeConfig, decodeConfig } from '../config/url-hash';
-import { syncRuns } from '../worker/run-pool';
-import { usePlayground } from './playground-store';
+import { syncRuns } from './run-pool';
+import { usePlayground } from '../store/playground-store';
 
 /**
  * Keeps the URL hash and the config in step, so every setup is a shareable link, and the Workers in step with the

@@ -4,10 +4,10 @@ import type { BackendChoice } from '../engine/backend/types';
 import { downloadText, fileStem } from '../export/download';
 import { usePlayground } from '../store/playground-store';
 import { useUserData } from '../store/user-data-store';
-import { datasetVersion, loadedDataset } from '../user-data/dataset-registry';
-import { poolPayload } from '../user-data/pool-payload';
-import { TrainingWorkerClient } from './client';
-import type { WorkerCommand, WorkerEvent } from './protocol';
+import { datasetVersion, loadedDataset } from './dataset-registry';
+import { poolPayload } from './pool-payload';
+import { TrainingWorkerClient } from './training-client';
+import type { WorkerCommand, WorkerEvent } from '../worker/protocol';
 
 /** Eigenvalues per run in the spectrum view (the paper's Figure 5 uses the top 50). */
 export const SPECTRUM_K = 50;

@@ -4,7 +4,7 @@ import { useUserData, type DatasetInfo } from '../store/user-data-store';
 import { allowedDataOrigins } from './allowed-origins';
 import { registerDataset, forgetDataset } from './dataset-registry';
 import { startImportJob, type ImportJob } from './import-client';
-import type { DatasetImportResult } from './import-protocol';
+import type { DatasetImportResult } from '../user-data/import-protocol';
 
 /** Loading a dataset from files or a URL in the import Worker; one load at a time. */
 let current: ImportJob | null = null;

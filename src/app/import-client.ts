@@ -1,4 +1,4 @@
-import type { ImportCommand, ImportEvent } from './import-protocol';
+import type { ImportCommand, ImportEvent } from '../user-data/import-protocol';
 
 /** The page's handle on the one import Worker, started on first use; events are routed to the job that asked. */
 let worker: Worker | null = null;
@@ -7,7 +7,7 @@ const listeners = new Map<number, (e: ImportEvent) => void>();
 
 function ensureWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
+  const w = new Worker(new URL('../user-data/import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
   w.onmessage = (e: MessageEvent<ImportEvent>) => listeners.get(e.data.job)?.(e.data);
   w.onerror = (e: ErrorEvent) => {
     e.preventDefault();

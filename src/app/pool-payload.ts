@@ -1,5 +1,5 @@
 import type { PoolImage } from '../store/user-data-store';
-import { shapeKey, type InputShape } from './images/crop';
+import { shapeKey, type InputShape } from '../user-data/images/crop';
 
 /** The pool's images at the target size, back to back, with their ids: what a training Worker receives. */
 export function poolPayload(images: readonly PoolImage[], target: InputShape): { ids: Int32Array; images: Uint8Array } {

@@ -1,7 +1,7 @@
 import { SHIPPED_DATASET } from '../config/playground-config';
 import { usePlayground } from '../store/playground-store';
 import { useUserData, type DatasetInfo } from '../store/user-data-store';
-import type { InputShape } from './images/crop';
+import type { InputShape } from '../user-data/images/crop';
 import { setPoolTarget } from './pool-actions';
 
 /** Fashion-MNIST's images: what the shipped dataset's models take. */

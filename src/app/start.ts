@@ -1,0 +1,13 @@
+import { startHashSync } from './hash-sync';
+import { startRepeatSync } from './multi-seed-runner';
+import { startPoolTargetSync } from './pool-target';
+import { startPoolSync } from './run-pool';
+
+/**
+ * Everything the page's main thread keeps running besides React: the link sync, the training Workers, the
+ * unlabeled pool's target and the seed repetitions. Started once, before the first render; returns the stop.
+ */
+export function startApp(): () => void {
+  const stops = [startHashSync(), startPoolSync(), startPoolTargetSync(), startRepeatSync()];
+  return () => stops.forEach((stop) => stop());
+}

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The house's layers, as folders: each may import (values or types) only from the folders listed. `app/` is the
+ * main thread's wiring; `worker/` and `user-data/` hold Worker-thread code and the protocols both threads share;
+ * `store/` is state only; `engine/` imports nothing outside itself.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  engine: ['engine'],
+  config: ['config', 'engine'],
+  worker: ['worker', 'engine', 'config', 'user-data'],
+  'user-data': ['user-data', 'engine', 'config'],
+  store: ['store', 'engine', 'config', 'worker', 'user-data'],
+  export: ['export', 'engine', 'config', 'store', 'worker'],
+  app: ['app', 'engine', 'config', 'worker', 'user-data', 'store', 'export'],
+  ui: ['ui', 'app', 'engine', 'config', 'worker', 'user-data', 'store', 'export'],
+  cli: ['cli', 'engine', 'config', 'node'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sourceFiles(p) : /\.tsx?$/.test(name) ? [p] : [];
+  });
+}
+
+function crossings(): string[] {
+  const src = resolve('src');
+  const out: string[] = [];
+  for (const file of sourceFiles(src)) {
+    const layer = relative(src, file).split('/')[0];
+    const allowed = ALLOWED[layer];
+    if (!allowed) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from\s+|import\(\s*|new URL\(\s*)'(\.{1,2}\/[^']*)'/g)) {
+      const target = relative(src, resolve(dirname(file), m[1])).split('/')[0];
+      if (!allowed.includes(target)) out.push(`${relative(src, file)} imports ${m[1]} (${layer} → ${target})`);
+    }
+  }
+  return out;
+}
+
+describe('the layers of the source tree', () => {
+  it('every folder imports only from the folders below it', () => {
+    expect(crossings()).toEqual([]);
+  });
+
+  it('knows every top-level folder of src/, so a new one has to say where it sits', () => {
+    const folders = readdirSync('src').filter((n) => statSync(join('src', n)).isDirectory());
+    expect(folders.filter((f) => !(f in ALLOWED))).toEqual([]);
+  });
+});
