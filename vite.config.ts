@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { threadedWasmFactory } from './vite-plugins/threaded-wasm-factory';
 
 // Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer), in dev and preview alike.
 const isolation = {
@@ -42,12 +43,11 @@ function writePolicy(dataOrigins: string): Plugin {
 export default defineConfig(({ mode }) => {
   const origins = (loadEnv(mode, process.cwd(), 'VITE_').VITE_DATA_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean).join(' ');
   return {
-    plugins: [react(), writePolicy(origins)],
+    plugins: [react(), writePolicy(origins), threadedWasmFactory()],
     server: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, true) }, host: '127.0.0.1' },
     preview: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, false) }, host: '127.0.0.1' },
-    worker: { format: 'es' },
-    // No minification: the threaded wasm backend stringifies its module factory into a Blob for its pthread
-    // workers, and renamed identifiers inside that source break it ("e is not defined").
-    build: { target: 'es2022', chunkSizeWarningLimit: 4096, minify: false },
+    // Workers are bundled by a pipeline of their own, with its own plugins.
+    worker: { format: 'es', plugins: () => [threadedWasmFactory()] },
+    build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   };
 });

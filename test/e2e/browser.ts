@@ -36,16 +36,22 @@ export async function buildAndServe(): Promise<{ url: string; close(): Promise<v
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
-  const server: PreviewServer = await preview({ logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  const served = await serveBuilt(outDir);
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: served.url,
     close: async () => {
-      await server.close();
+      await served.close();
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Serves an already built app folder with `vite preview` (the project's headers) on 127.0.0.1, a free port. */
+export async function serveBuilt(outDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: PreviewServer = await preview({ logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  return { url: `http://127.0.0.1:${address.port}/`, close: () => server.close() };
 }
 
 /** A page of the served app at `hash`, once Train can be pressed (the dataset and both Workers are ready). */
