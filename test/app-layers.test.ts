@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * The house's layers, as folders: each may import (values or types) only from the folders listed. `app/` is the
  * main thread's wiring; `worker/` and `user-data/` hold Worker-thread code and the protocols both threads share;
- * `store/` is state only; `engine/` imports nothing outside itself.
+ * `store/` is state only; `engine/` imports nothing outside itself; `node/` holds the adapters only Node has (files,
+ * Dawn's WebGPU).
  */
 const ALLOWED: Record<string, readonly string[]> = {
   engine: ['engine'],
@@ -17,6 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   app: ['app', 'engine', 'config', 'worker', 'user-data', 'store', 'export'],
   ui: ['ui', 'app', 'engine', 'config', 'worker', 'user-data', 'store', 'export'],
   cli: ['cli', 'engine', 'config', 'node'],
+  node: ['node', 'engine'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -45,6 +47,14 @@ function crossings(): string[] {
 describe('the layers of the source tree', () => {
   it('every folder imports only from the folders below it', () => {
     expect(crossings()).toEqual([]);
+  });
+
+  it('keeps Node-only modules out of the engine, which also runs in the browser', () => {
+    const nodeOnly = sourceFiles(resolve('src/engine')).filter((f) =>
+      /from\s+'(node:[^']+|webgpu|fs|path)'|import\(\s*'(node:[^']+|webgpu)'\s*\)/.test(readFileSync(f, 'utf8')),
+    );
+    expect(nodeOnly.map((f) => relative(resolve('src'), f))).toEqual([]);
+    expect(readFileSync('src/node/webgpu.ts', 'utf8')).toMatch(/import\('webgpu'\)/);
   });
 
   it('knows every top-level folder of src/, so a new one has to say where it sits', () => {

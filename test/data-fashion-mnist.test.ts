@@ -5,7 +5,7 @@ import {
   FASHION_MNIST_FILES,
   loadIdxDataset,
 } from '../src/engine/data/fashion-mnist';
-import { FASHION_MNIST_DIR, loadFashionMnistNode, readProjectFile } from '../src/engine/data/node-files';
+import { FASHION_MNIST_DIR, loadFashionMnistNode, readProjectFile } from '../src/node/project-files';
 import type { Dataset } from '../src/engine/data/types';
 import { asyncFormatError as rejection, idx as idxFile } from './helpers/data-format';
 

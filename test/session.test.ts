@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/engine/backend/select';
-import { loadFashionMnistNode } from '../src/engine/data/node-files';
+import { loadFashionMnistNode } from '../src/node/project-files';
 import type { Dataset } from '../src/engine/data/types';
 import type { TrainConfigInput } from '../src/engine/train/config';
 import { TrainingSession } from '../src/engine/train/session';

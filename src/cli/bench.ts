@@ -6,10 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../engine/backend/node-webgpu';
+import { installNodeWebGPU, uninstallNodeWebGPU } from '../node/webgpu';
 import { describeBackend, initBackend } from '../engine/backend/select';
 import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
-import { loadFashionMnistNode } from '../engine/data/node-files';
+import { loadFashionMnistNode } from '../node/project-files';
 import { profileKernels, type KernelProfile } from '../engine/kernels/webgpu/kernel-profile';
 import { WEBGPU_KERNEL_SETS, type WebgpuKernelSet } from '../engine/kernels/webgpu/kernel-set';
 import { MODEL_NAMES, type ModelName } from '../engine/models';

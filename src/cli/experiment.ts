@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../engine/backend/node-webgpu';
+import { installNodeWebGPU, uninstallNodeWebGPU } from '../node/webgpu';
 import { describeBackend, initBackend } from '../engine/backend/select';
 import { configOf, parseExperimentArgs, planRuns, UsageError } from './experiment-args';
 import { loadDatasetNode } from './load-dataset';

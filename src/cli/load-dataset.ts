@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCifarDataset } from '../engine/data/cifar-dataset';
 import { FASHION_MNIST_FILES, loadIdxDataset } from '../engine/data/fashion-mnist';
-import { loadFashionMnistNode } from '../engine/data/node-files';
+import { loadFashionMnistNode } from '../node/project-files';
 import type { Dataset } from '../engine/data/types';
 
 async function readIn(dir: string, file: string): Promise<Uint8Array> {

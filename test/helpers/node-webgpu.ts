@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import { installNodeWebGPU, uninstallNodeWebGPU } from '../../src/engine/backend/node-webgpu';
+import { installNodeWebGPU, uninstallNodeWebGPU } from '../../src/node/webgpu';
 import { initBackend } from '../../src/engine/backend/select';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
