@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { gunzipIfNeeded } from '../src/engine/data/gzip';
+import { loadIdxDataset } from '../src/engine/data/fashion-mnist';
 import { idxToImageSet, loadIdxPair, parseIdx } from '../src/engine/data/idx';
 import { asyncFormatError, formatError, idx } from './helpers/data-format';
 
@@ -179,5 +180,40 @@ describe('idxToImageSet / loadIdxPair', () => {
   it('passes parse errors through with the file name', async () => {
     const e = await asyncFormatError(loadIdxPair(imagesFile.subarray(0, 20), labelsFile, 'imgs.idx', 'lbls.idx'));
     expect(e.message).toMatch(/^imgs\.idx: truncated/);
+  });
+});
+
+describe('loadIdxDataset without class names (the CLI\'s idx:DIR)', () => {
+  const files = { trainImages: 'tr-i', trainLabels: 'tr-l', testImages: 'te-i', testLabels: 'te-l' };
+  const load = (trainLabels: number[], testLabels: number[]) => {
+    const bytes: Record<string, Uint8Array> = {
+      'tr-i': idx(0x08, [trainLabels.length, 2, 2], new Array(trainLabels.length * 4).fill(3)),
+      'tr-l': idx(0x08, [trainLabels.length], trainLabels),
+      'te-i': idx(0x08, [testLabels.length, 2, 2], new Array(testLabels.length * 4).fill(5)),
+      'te-l': idx(0x08, [testLabels.length], testLabels),
+    };
+    return loadIdxDataset('dir', async (f) => bytes[f], files);
+  };
+
+  it('takes the classes 0 … the largest training label', async () => {
+    const d = await load([0, 2, 1, 2], [1, 0]);
+    expect(d.classNames).toEqual(['0', '1', '2']);
+  });
+
+  it('refuses labels that are all one value (all 255 would score 100%)', async () => {
+    const e = await asyncFormatError(load([255, 255, 255], [255]));
+    expect(e.file).toBe('tr-l');
+    expect(e.message).toMatch(/every training label is 255; a classifier needs at least 2 classes/);
+  });
+
+  it('refuses a stray label that leaves classes without a training image', async () => {
+    const e = await asyncFormatError(load([0, 1, 2, 200, 3], [0]));
+    expect(e.message).toMatch(/label 200 is out of range: .* no training image has label 4, 5, 6 … 199 \(196 classes\)/);
+  });
+
+  it('refuses test labels beyond the training classes', async () => {
+    const e = await asyncFormatError(load([0, 1, 0, 1], [0, 7]));
+    expect(e.file).toBe('te-l');
+    expect(e.message).toMatch(/label 7 is out of range: the training labels \(tr-l\) go up to 1/);
   });
 });

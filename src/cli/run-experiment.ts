@@ -44,6 +44,8 @@ export async function trainRun(
   if (kdTeacher) session.setDistillationTeacher(kdTeacher);
   let msTotal = 0;
   let timed = 0;
+  // The first step compiles kernels and is left out of the mean, unless it is the only one.
+  let firstMs = NaN;
   let lastLoss = NaN;
   try {
     await session.start({
@@ -51,7 +53,7 @@ export async function trainRun(
         if (m.step > 1) {
           msTotal += m.msPerStep;
           timed++;
-        }
+        } else firstMs = m.msPerStep;
         lastLoss = m.loss;
         onStep();
       },
@@ -65,7 +67,7 @@ export async function trainRun(
       abits: config.quant.abits,
       testAccuracy: test.accuracy,
       steps: session.step,
-      msPerStep: timed > 0 ? msTotal / timed : NaN,
+      msPerStep: timed > 0 ? msTotal / timed : firstMs,
       backend,
       model: config.model,
       dataset: ds.name,

@@ -1,5 +1,6 @@
 import { DataFormatError } from './format-error';
 import { loadIdxPair } from './idx';
+import { checkedClassCount } from './label-check';
 import type { Dataset } from './types';
 
 export interface IdxDatasetFiles {
@@ -72,7 +73,7 @@ export async function loadIdxDataset(
     }
     names = [...classNames];
   } else {
-    const numClasses = Math.max(train.maxLabel, test.maxLabel) + 1;
+    const numClasses = checkedClassCount(train.set.labels, test.set.labels, files.trainLabels, files.testLabels);
     names = Array.from({ length: numClasses }, (_, i) => String(i));
   }
   return {
