@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { serviceWorker } from './vite-plugins/service-worker';
 import { threadedWasmFactory } from './vite-plugins/threaded-wasm-factory';
 
 // Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer), in dev and preview alike.
@@ -43,7 +44,7 @@ function writePolicy(dataOrigins: string): Plugin {
 export default defineConfig(({ mode }) => {
   const origins = (loadEnv(mode, process.cwd(), 'VITE_').VITE_DATA_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean).join(' ');
   return {
-    plugins: [react(), writePolicy(origins), threadedWasmFactory()],
+    plugins: [react(), writePolicy(origins), threadedWasmFactory(), serviceWorker(() => contentSecurityPolicy(origins, false))],
     server: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, true) }, host: '127.0.0.1' },
     preview: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, false) }, host: '127.0.0.1' },
     // Workers are bundled by a pipeline of their own, with its own plugins.

@@ -19,6 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   ui: ['ui', 'app', 'engine', 'config', 'worker', 'user-data', 'store', 'export'],
   cli: ['cli', 'engine', 'config', 'node'],
   node: ['node', 'engine'],
+  'service-worker': [],
 };
 
 function sourceFiles(dir: string): string[] {

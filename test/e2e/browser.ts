@@ -25,8 +25,8 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
-/** Builds the app into a fresh folder and serves it with `vite preview` on 127.0.0.1 (a free port). */
-export async function buildAndServe(): Promise<{ url: string; close(): Promise<void> }> {
+/** Builds the app (production mode) into a fresh folder and returns the folder. */
+export async function buildApp(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'qat-dist-'));
   // The test runner sets NODE_ENV=test, which would make Vite bundle React's development build.
   const nodeEnv = process.env.NODE_ENV;
@@ -36,6 +36,12 @@ export async function buildAndServe(): Promise<{ url: string; close(): Promise<v
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+  return outDir;
+}
+
+/** Builds the app into a fresh folder and serves it with `vite preview` on 127.0.0.1 (a free port). */
+export async function buildAndServe(): Promise<{ url: string; close(): Promise<void> }> {
+  const outDir = await buildApp();
   const served = await serveBuilt(outDir);
   return {
     url: served.url,
