@@ -58,6 +58,16 @@ export class EmaTeacher {
     return this.cfg.bnStats === 'copy' ? EVAL_CTX : TRAIN_CTX;
   }
 
+  /** Updates made so far: the warm-up's t, which a checkpoint keeps. */
+  get updateCount(): number {
+    return this.updates;
+  }
+
+  /** Continues the warm-up from a checkpoint (the teacher's weights are restored with the model's tensors). */
+  setUpdateCount(n: number): void {
+    this.updates = n;
+  }
+
   /** EMA coefficient of update number t (0-based). */
   decayAt(t: number): number {
     return emaDecayAt(t, this.cfg.decay);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/rng';
+import { Rng, type RngState } from '../util/rng';
 import type { Dataset, ImageSet } from './types';
 
 /** Per-channel mean and standard deviation of pixel values in [0, 1]. */
@@ -75,6 +75,17 @@ export class BatchSampler {
     this.rng = new Rng(seed, `sampler:${purpose}`);
     this.rng.shuffle(this.order);
     this.pos = 0;
+  }
+
+  state(): { order: Int32Array; pos: number; rng: RngState } {
+    return { order: Int32Array.from(this.order), pos: this.pos, rng: this.rng.state() };
+  }
+
+  restore(s: { order: Int32Array; pos: number; rng: RngState }): void {
+    if (s.order.length !== this.order.length) throw new RangeError(`a checkpoint's batch order has ${s.order.length} images, this run ${this.order.length}`);
+    this.order.set(s.order);
+    this.pos = s.pos;
+    this.rng.restore(s.rng);
   }
 
   next(size: number): Int32Array {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/rng';
+import { Rng, type RngState } from '../util/rng';
 import { imagesToTensor, type Normalization } from './batches';
 import type { Dataset } from './types';
 
@@ -48,6 +48,15 @@ export class UnlabeledPool {
   private refuse(images: Uint8Array): never {
     const { height: h, width: w, channels: c } = this.ds;
     throw new RangeError(`added images must be whole ${h}×${w}×${c} uint8 images (${this.pixels} bytes each); got ${images.length} bytes`);
+  }
+
+  /** The draw generator's state; the added images are the host's to give again. */
+  rngState(): RngState {
+    return this.rng.state();
+  }
+
+  restoreRng(s: RngState): void {
+    this.rng.restore(s);
   }
 
   /** A batch of n images (with replacement), normalised like the training data. */

@@ -9,6 +9,7 @@ import type { Dataset } from '../data/types';
 import { UnlabeledPool } from '../data/unlabeled-pool';
 import { buildModel, EVAL_CTX, type Model } from '../models';
 import { Rng } from '../util/rng';
+import { CHECKPOINT_FORMAT, readVariables, writeVariables, type SessionCheckpoint } from './checkpoint';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { evaluateModel } from './evaluate';
 import { cosineLr } from './lr-schedule';
@@ -232,6 +233,61 @@ export class TrainingSession {
     const m = await this.trainStep(listener);
     if (this.stateValue === 'ready') this.stateValue = 'paused';
     return m;
+  }
+
+  /** A snapshot to continue this run from later (between steps: pause first, or call it from a step listener). */
+  async checkpoint(): Promise<SessionCheckpoint> {
+    const teacher = this.teacher;
+    return {
+      format: CHECKPOINT_FORMAT,
+      version: 1,
+      config: this.config,
+      step: this.stepsDone,
+      calibrated: this.calibrated,
+      student: await readVariables(this.model),
+      teacher: teacher ? { tensors: await readVariables(teacher.model), updates: teacher.updateCount } : null,
+      optimizer: await this.optimizer.state(),
+      sampler: this.sampler.state(),
+      rng: {
+        viewA: this.viewA.state(),
+        viewB: this.viewB.state(),
+        unlabeledViewA: this.unlabeledViewA.state(),
+        unlabeledViewB: this.unlabeledViewB.state(),
+        unlabeled: this.unlabeledPool.rngState(),
+      },
+    };
+  }
+
+  /**
+   * Continues from a checkpoint of a run with the same config and dataset, before this session's first step. The
+   * images a person added to the unlabeled pool are not in it: the host adds them again.
+   */
+  restore(cp: SessionCheckpoint): void {
+    if (cp?.format !== CHECKPOINT_FORMAT || cp.version !== 1) throw new RangeError('not a checkpoint of this version');
+    if (this.stepsDone > 0 || this.loop) throw new Error('restore a checkpoint into a fresh session, before its first step');
+    if (JSON.stringify(cp.config) !== JSON.stringify(this.config)) throw new RangeError("the checkpoint is of a run with other settings");
+    if (cp.step > this.config.steps) throw new RangeError(`the checkpoint is at step ${cp.step}, past the run's ${this.config.steps}`);
+    writeVariables(this.model, cp.student, 'student');
+    if (cp.calibrated) {
+      this.model.markCalibrated();
+      this.calibrated = true;
+      if (this.config.method === 'lsq+cr') {
+        if (!cp.teacher) throw new RangeError('the checkpoint of an LSQ+CR run has no teacher');
+        const teacher = new EmaTeacher(this.model, this.config.cr.teacher);
+        writeVariables(teacher.model, cp.teacher.tensors, 'teacher');
+        teacher.setUpdateCount(cp.teacher.updates);
+        this.targets = { kind: 'ema', teacher };
+      }
+    }
+    this.optimizer.restore(cp.optimizer);
+    this.sampler.restore(cp.sampler);
+    this.viewA.restore(cp.rng.viewA);
+    this.viewB.restore(cp.rng.viewB);
+    this.unlabeledViewA.restore(cp.rng.unlabeledViewA);
+    this.unlabeledViewB.restore(cp.rng.unlabeledViewB);
+    this.unlabeledPool.restoreRng(cp.rng.unlabeled);
+    this.stepsDone = cp.step;
+    this.stateValue = cp.step >= this.config.steps ? 'done' : cp.step > 0 ? 'paused' : 'ready';
   }
 
   dispose(): void {

@@ -4,12 +4,28 @@ import seedrandom from 'seedrandom';
  * Seeded random numbers. One generator per purpose (init, data order, augmentation), derived from the run seed
  * and a purpose label, so changing how often one purpose draws never shifts another.
  */
+/** Where a generator is in its sequence: enough to continue it exactly (a checkpoint holds one per purpose). */
+export interface RngState {
+  alea: seedrandom.State.Alea;
+  spareNormal: number | null;
+}
+
 export class Rng {
-  private readonly next: () => number;
+  private next: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spareNormal: number | null = null;
 
   constructor(seed: number | string, purpose = '') {
-    this.next = seedrandom.alea(`${seed}:${purpose}`);
+    this.next = seedrandom.alea(`${seed}:${purpose}`, { state: true });
+  }
+
+  state(): RngState {
+    return { alea: this.next.state(), spareNormal: this.spareNormal };
+  }
+
+  /** Continues from a saved state, as if every draw since had been made here. */
+  restore(s: RngState): void {
+    this.next = seedrandom.alea('', { state: { ...s.alea } });
+    this.spareNormal = s.spareNormal;
   }
 
   /** Uniform in [0, 1). */
