@@ -2,8 +2,11 @@
  * Measures how smooth the page stays while both runs train: the gaps between animation frames on the main thread
  * (60 Hz means 16.7 ms), idle and then while training, in headless Chromium against the built app.
  *
- *   npm run frame-gap -- [--hash 'steps=2000&eval=100'] [--seconds 20]
+ *   npm run frame-gap -- [--hash 'steps=2000&eval=100'] [--seconds 20] [--load N]
+ *
+ * `--load N` keeps N busy processes running while training is measured: the machine's cores saturated by other work.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { measureInBrowser, openReadyPage, scriptArg } from './browser';
 
@@ -29,11 +32,18 @@ measureInBrowser(async (app, browser) => {
   await page.getByTestId('train').click();
   // Leave out loading and the first step; measure steady training.
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-lsq"]')?.textContent) > 5, null, { timeout: 120_000 });
-  const training = await gaps(page, seconds);
+  const load = Number(scriptArg('load', '0'));
+  const busy: ChildProcess[] = Array.from({ length: load }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  let training;
+  try {
+    training = await gaps(page, seconds);
+  } finally {
+    for (const b of busy) b.kill('SIGKILL');
+  }
   const status = await Promise.all(['lsq', 'lsq+cr'].map(async (r) => ((await page.getByTestId(`status-${r}`).count()) ? await page.getByTestId(`status-${r}`).textContent() : '')));
   const backend = await page.getByTestId('backend-lsq').textContent();
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  console.log(`page #${hash}, ${backend}`);
+  console.log(`page #${hash}, ${backend}${load ? `, ${load} busy processes beside it` : ''}`);
   console.log(`idle:     ${idle.frames} frames, p50 ${ms(idle.p50)}, p95 ${ms(idle.p95)}, max ${ms(idle.max)}`);
   console.log(`training: ${training.frames} frames, p50 ${ms(training.p50)}, p95 ${ms(training.p95)}, max ${ms(training.max)}`);
   for (const s of status) if (s) console.log(`  ${s}`);
