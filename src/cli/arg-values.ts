@@ -1,7 +1,6 @@
-import { checkBits } from '../engine/quant/config';
 import { UsageError } from './usage-error';
 
-/** Parsers of one flag's text: each names the flag and what it expected when the text does not fit. */
+/** Parsers of one plan flag's text: each names the flag and what it expected when the text does not fit. */
 
 export function list(v: string, what: string): string[] {
   const items = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -15,23 +14,7 @@ export function int(v: string, what: string, min: number): number {
   return n;
 }
 
-export function num(v: string, what: string, ok: (n: number) => boolean, expect: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`${what}: expected ${expect}, got "${v}"`);
-  return n;
-}
-
 export function oneOf<T extends string>(v: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${what}: "${v}" is not one of ${allowed.join(', ')}`);
   return v as T;
-}
-
-export function bits(v: string, what: string): number {
-  const b = int(v, what, 1);
-  try {
-    checkBits(b, what);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  return b;
 }

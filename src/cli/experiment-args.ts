@@ -1,15 +1,18 @@
 import { parseArgs } from 'node:util';
 import type { Preset } from '../config/presets';
-import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
-import { MODEL_NAMES, type ModelName } from '../engine/models/types';
-import { METHODS, type Method, type TrainConfig, type TrainConfigInput } from '../engine/train/config';
-import { bits, int, list, oneOf } from './arg-values';
+import type { TrainConfig } from '../engine/train/config';
+import { BACKEND_CHOICES, type BackendChoice } from '../engine/vocabulary/backends';
+import { knobAt, type KnobPath } from '../engine/vocabulary/knobs';
+import type { Method } from '../engine/vocabulary/methods';
+import type { ModelName } from '../engine/vocabulary/models';
+import type { TrainConfigInput } from '../engine/vocabulary/train-config';
+import { int, list, oneOf } from './arg-values';
 import { overlay } from './config-overlay';
+import { flagInput, KNOB_FLAGS, readKnobText } from './knob-flags';
 import { PLAN_DEFAULTS } from './plan-defaults';
 import { findPreset, presetDataset, presetRuns, runConfig } from './preset-plan';
 import { expandRuns, type RunSpec } from './run-experiment';
 import { parseSeeds } from './seed-list';
-import { TRAINING_FLAGS } from './training-flags';
 import { UsageError } from './usage-error';
 
 export { UsageError } from './usage-error';
@@ -37,8 +40,8 @@ const PLAN_FLAGS = [...Object.keys(PLAN_DEFAULTS), 'preset'];
 export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
   let parsed;
   try {
-    const valued = [...PLAN_FLAGS, ...TRAINING_FLAGS.filter((f) => f.arg !== undefined).map((f) => f.name)];
-    const switches = TRAINING_FLAGS.filter((f) => f.arg === undefined).map((f) => f.name);
+    const valued = [...PLAN_FLAGS, ...KNOB_FLAGS.filter((f) => f.arg !== undefined).map((f) => f.name)];
+    const switches = KNOB_FLAGS.filter((f) => f.arg === undefined).map((f) => f.name);
     parsed = parseArgs({
       args: argv,
       strict: true,
@@ -66,22 +69,18 @@ export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
   if (!/^(fashion-mnist|(idx|cifar10|cifar100):.+)$/.test(dataset)) {
     throw new UsageError(`--dataset: "${dataset}" is not fashion-mnist, idx:DIR, cifar10:DIR or cifar100:DIR`);
   }
-  const models =
-    fromPreset && text('model') === undefined ? fromPreset.models : [...new Set(list(v('model'), '--model').map((m) => oneOf(m, MODEL_NAMES, '--model')))];
-  const methods =
-    fromPreset && text('methods') === undefined
-      ? fromPreset.methods
-      : [...new Set(list(v('methods'), '--methods').map((m) => oneOf(m, METHODS, '--methods')))];
+  const models = fromPreset && text('model') === undefined ? fromPreset.models : knobList<ModelName>(v('model'), '--model', 'model');
+  const methods = fromPreset && text('methods') === undefined ? fromPreset.methods : knobList<Method>(v('methods'), '--methods', 'method');
   const pairs = bitPairs(
     text('wbits') ?? (fromPreset ? String(fromPreset.bits[0][0]) : v('wbits')),
     text('abits') ?? (fromPreset ? String(fromPreset.bits[0][1]) : v('abits')),
   );
 
   let overrides: TrainConfigInput = {};
-  for (const flag of TRAINING_FLAGS) {
+  for (const flag of KNOB_FLAGS) {
     const value = given[flag.name];
     if (value === undefined || value === false) continue;
-    overrides = overlay(overrides, flag.input(String(value)));
+    overrides = overlay(overrides, flagInput(flag, value));
   }
 
   const plan: ExperimentPlan = {
@@ -90,7 +89,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
     methods,
     bits: pairs,
     seeds: parseSeeds(v('seeds')),
-    backend: oneOf(v('backend'), ['auto', ...BACKEND_NAMES] as const, '--backend'),
+    backend: oneOf(v('backend'), BACKEND_CHOICES, '--backend'),
     out: v('out'),
     progress: !given['no-progress'],
     hessian: (() => {
@@ -105,10 +104,15 @@ export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
   return plan;
 }
 
+/** A list flag of the plan: each item checked against the options of the knob it sets, repeats dropped. */
+function knobList<T>(text: string, flag: string, path: KnobPath): T[] {
+  return [...new Set(list(text, flag).map((item) => readKnobText(knobAt(path), item, flag) as T))];
+}
+
 /** `--wbits` and `--abits` pair up element by element; a single value goes with every value of the other. */
 function bitPairs(wText: string, aText: string): [number, number][] {
-  const wbits = list(wText, '--wbits').map((s) => bits(s, '--wbits'));
-  const abits = list(aText, '--abits').map((s) => bits(s, '--abits'));
+  const wbits = list(wText, '--wbits').map((s) => readKnobText(knobAt('quant.wbits'), s, '--wbits') as number);
+  const abits = list(aText, '--abits').map((s) => readKnobText(knobAt('quant.abits'), s, '--abits') as number);
   if (wbits.length !== abits.length && wbits.length !== 1 && abits.length !== 1) {
     throw new UsageError(`--wbits and --abits pair up: give lists of the same length (got ${wbits.length} and ${abits.length})`);
   }

@@ -1,7 +1,9 @@
+import { knobAt } from '../engine/vocabulary/knobs';
+import type { NumericRule } from '../engine/vocabulary/value-rule';
 import { UsageError } from './usage-error';
 
-/** The page's largest seed; a range past it would name seeds no link can hold. */
-const MAX_SEED = 2 ** 31 - 1;
+/** The seed knob's largest seed; a range past it would name seeds no run can take. */
+const MAX_SEED = (knobAt('seed') as NumericRule).max;
 /** A typo like 0-100000000 should be refused, not allocate a hundred million runs. */
 const MAX_SEEDS = 10_000;
 

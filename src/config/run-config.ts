@@ -1,5 +1,8 @@
-import type { TrainConfigInput } from '../engine/train/config';
-import type { PlaygroundConfig } from './playground-config';
+import { knobValue } from '../engine/vocabulary/knob';
+import { setAt } from '../engine/vocabulary/knob-tree';
+import { knobAt } from '../engine/vocabulary/knobs';
+import type { TrainConfigInput } from '../engine/vocabulary/train-config';
+import { PROPERTIES, type PlaygroundConfig } from './playground-config';
 
 export const RUN_IDS = ['fp32', 'lsq', 'lsq+cr'] as const;
 export type RunId = (typeof RUN_IDS)[number];
@@ -15,28 +18,12 @@ export function runsOf(c: PlaygroundConfig): RunId[] {
 const PERIODIC_EVAL_SAMPLES = 1000;
 
 /**
- * The engine's config for one run. Both runs get every setting, CR's too (the LSQ run ignores them), so they share
- * seed, init, data order and augmentation of the student's view.
+ * The engine's config for one run: every training property at its knob's path (flip `on` becomes `true`), then what
+ * the run fixes. Both runs get every setting, CR's too (the LSQ run ignores them), so they share seed, init, data
+ * order and augmentation of the student's view.
  */
 export function trainConfigFor(c: PlaygroundConfig, run: RunId): TrainConfigInput {
-  return {
-    model: c.model,
-    method: run,
-    quant: { wbits: c.wbits, abits: c.abits, firstLastBits: c.firstLastBits, perChannel: c.perChannel },
-    optimizer: { name: c.optimizer },
-    lr: c.lr,
-    batchSize: c.batchSize,
-    steps: c.steps,
-    labeled: c.labeled,
-    evalEvery: c.evalEvery,
-    evalSamples: PERIODIC_EVAL_SAMPLES,
-    seed: c.seed,
-    augment: { translate: c.translate, flip: c.flip === 'auto' ? 'auto' : c.flip === 'on', noise: c.noise, cutout: c.cutout },
-    cr: {
-      lambda: { kind: c.lambdaSchedule, max: c.lambdaMax, rampSteps: c.rampSteps },
-      temperature: c.temperature,
-      unlabeledRatio: c.unlabeledRatio,
-      teacher: { decay: c.emaDecay },
-    },
-  };
+  const input: Record<string, unknown> = {};
+  for (const spec of PROPERTIES) if (spec.path) setAt(input, spec.path, knobValue(knobAt(spec.path), c[spec.key]));
+  return { ...(input as TrainConfigInput), method: run, evalSamples: PERIODIC_EVAL_SAMPLES };
 }

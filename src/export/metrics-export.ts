@@ -1,6 +1,6 @@
 import type { PlaygroundConfig } from '../config/playground-config';
 import { RUN_LABELS, type RunId } from '../config/run-config';
-import type { BackendReport } from '../engine/backend/types';
+import type { BackendReport } from '../engine/vocabulary/backends';
 import type { EvalMetrics } from '../engine/train/metrics';
 import { METRIC_FIELDS, type MetricLog } from '../store/metric-log';
 import { summarizeRun, type RunSummary } from '../store/run-summary';

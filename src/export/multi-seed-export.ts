@@ -1,5 +1,5 @@
 import type { PlaygroundConfig } from '../config/playground-config';
-import type { PairedGain } from '../engine/util/paired';
+import type { PairedGain } from '../engine/vocabulary/paired';
 import { finishedPairs, seedGain, type RepeatView, type RunOutcome } from '../store/multi-seed-store';
 import type { RunErrorKind } from '../worker/protocol';
 

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { propertySpec, type PlaygroundConfig } from '../config/playground-config';
 import type { RunErrorKind } from '../worker/protocol';
-import { pairedGain, type PairedGain } from '../engine/util/paired';
+import { pairedGain, type PairedGain } from '../engine/vocabulary/paired';
 
 /** How many seeds one repetition may train, and how many it trains unless told otherwise. */
 export const SEED_COUNT = { min: 2, max: 10, default: 5 } as const;

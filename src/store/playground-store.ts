@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, type PlaygroundConfig } from '../config/playground-config';
 import type { RunId } from '../config/run-config';
-import type { BackendReport } from '../engine/backend/types';
+import type { BackendReport } from '../engine/vocabulary/backends';
 import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
 import type { HessianSummary } from '../engine/hessian/measure';
 import type { EvalMetrics } from '../engine/train/metrics';

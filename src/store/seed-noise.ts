@@ -1,6 +1,6 @@
 import { matchingPreset, type Preset } from '../config/presets';
 import type { PlaygroundConfig } from '../config/playground-config';
-import type { PairedGain } from '../engine/util/paired';
+import type { PairedGain } from '../engine/vocabulary/paired';
 
 /** A preset's measured seed-to-seed spread of LSQ+CR − LSQ (std in points over `seeds` seeds, and how it was measured). */
 export type PairedSpread = NonNullable<Preset['pairedSpread']>;

@@ -1,23 +1,14 @@
-/** Augmentations of a batch, each off at 0 (or false). Applied to normalised images, so "0" is the mean colour. */
-export interface AugmentConfig {
-  /** Random translation (crop with zero padding) by up to this many pixels in x and y. */
-  translate: number;
-  /** Random horizontal flip: right for clothing and natural images, wrong for digits and letters. 'auto' decides by dataset. */
-  flip: boolean | 'auto';
-  /** Standard deviation of added Gaussian noise, in normalised units. */
-  noise: number;
-  /** Side of one random square set to zero (cutout), in pixels. */
-  cutout: number;
-}
-
-export type ResolvedAugment = AugmentConfig & { flip: boolean };
+import type { AugmentConfig } from '../vocabulary/train-config';
 
 /**
- * The classroom preset's views (chosen on a validation split, README): flips where they keep the label and Gaussian
- * noise. No translation: an MLP has no translation invariance, and asking it to agree across shifted copies cost
- * CR accuracy.
+ * Augmentations of a batch, each off at 0 (or false), applied to normalised images, so "0" is the mean colour:
+ * translate (crop with zero padding, pixels in x and y), flip (right for clothing and natural images, wrong for digits
+ * and letters; 'auto' decides by dataset), noise (Gaussian std, normalised units), cutout (side of one zeroed square).
+ * Their defaults are the engine's knob defaults.
  */
-export const DEFAULT_AUGMENT: AugmentConfig = { translate: 0, flip: 'auto', noise: 0.2, cutout: 0 };
+export type { AugmentConfig } from '../vocabulary/train-config';
+
+export type ResolvedAugment = AugmentConfig & { flip: boolean };
 
 export const NO_AUGMENT: ResolvedAugment = { translate: 0, flip: false, noise: 0, cutout: 0 };
 

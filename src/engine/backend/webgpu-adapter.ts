@@ -1,4 +1,6 @@
-import type { AdapterInfo } from './types';
+import type { AdapterInfo } from '../vocabulary/backends';
+
+export { describeAdapter } from '../vocabulary/backends';
 
 /** The slice of the WebGPU API used here, so the engine does not depend on DOM typings of WebGPU. */
 interface GpuAdapterLike {
@@ -33,9 +35,4 @@ export async function probeWebgpuAdapter(): Promise<AdapterInfo | null> {
     description,
     software: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || SOFTWARE.test(text),
   };
-}
-
-export function describeAdapter(a: AdapterInfo): string {
-  const parts = [a.vendor, a.architecture, a.description].filter((s) => s.length > 0);
-  return `${parts.join(' / ') || 'unnamed adapter'}${a.software ? ' (software)' : ''}`;
 }

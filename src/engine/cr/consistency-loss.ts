@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ConsistencyKind } from '../vocabulary/cr-names';
 
-export type ConsistencyKind = 'kl' | 'mse';
+export type { ConsistencyKind } from '../vocabulary/cr-names';
 
 /** Identity whose gradient is zero: TF.js has no stop-gradient op. */
 const asTarget = tf.customGrad((x) => ({ value: tf.clone(x as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));

@@ -4,17 +4,14 @@ import { buildModel, EVAL_CTX, TRAIN_CTX, type Model } from '../models';
 import { FP32_QUANT } from '../quant/config';
 import type { ForwardContext } from '../quant/quantizers';
 
-export interface TeacherConfig {
-  /** a in θ_T ← a·θ_T + (1−a)·θ_S. */
-  decay: number;
-  /** Quantized like the student (its step sizes averaged too), or full precision. */
-  quantized: boolean;
-  /**
-   * BatchNorm statistics of the teacher: 'copy' takes the student's running averages after every update and
-   * runs the teacher in eval mode; 'own' runs it in training mode and keeps running averages of its own batches.
-   */
-  bnStats: 'copy' | 'own';
-}
+import type { TeacherConfig } from '../vocabulary/train-config';
+
+/**
+ * decay: a in θ_T ← a·θ_T + (1−a)·θ_S. quantized: like the student (its step sizes averaged too), or full precision.
+ * bnStats: 'copy' takes the student's running averages after every update and runs the teacher in eval mode; 'own'
+ * runs it in training mode and keeps running averages of its own batches.
+ */
+export type { TeacherConfig } from '../vocabulary/train-config';
 
 /**
  * Steps over which the EMA decay warms up: a_t = min(a, (1+t)/(WARMUP+t)). Mean Teacher's min(1 − 1/(t+1), a) makes

@@ -1,13 +1,8 @@
-export const LAMBDA_SCHEDULES = ['constant', 'linear', 'sigmoid', 'cosine', 'step'] as const;
-export type LambdaScheduleKind = (typeof LAMBDA_SCHEDULES)[number];
+import type { LambdaSchedule } from '../vocabulary/train-config';
 
-export interface LambdaSchedule {
-  kind: LambdaScheduleKind;
-  /** λ_max, the weight of the consistency term once ramped up. */
-  max: number;
-  /** T: steps of the ramp (sigmoid, linear, cosine) or the step at which `step` switches on. */
-  rampSteps: number;
-}
+export { LAMBDA_SCHEDULES, type LambdaScheduleKind } from '../vocabulary/cr-names';
+/** kind, λ_max and T: steps of the ramp (sigmoid, linear, cosine) or the step at which `step` switches on. */
+export type { LambdaSchedule } from '../vocabulary/train-config';
 
 /** λ(t) at step t (0-based). Every ramp reaches λ_max at t = T and stays there. */
 export function lambdaAt(t: number, s: LambdaSchedule): number {

@@ -1,5 +1,2 @@
-// Vocabulary only, importing nothing: the page's main thread reads it without loading TF.js.
-
-/** How much work each live top-eigenvalue estimate does: none, a cheap one, or a thorough one. */
-export const SHARPNESS_MODES = ['off', 'cheap', 'thorough'] as const;
-export type SharpnessMode = (typeof SHARPNESS_MODES)[number];
+// The page's main thread reads these names from the vocabulary, which imports nothing.
+export { SHARPNESS_MODES, type SharpnessMode } from '../vocabulary/sharpness-modes';

@@ -2,9 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Param } from '../nn/params';
 import type { QuantConfig } from '../quant/config';
 import type { ForwardContext } from '../quant/quantizers';
+import type { ModelName } from '../vocabulary/models';
 
-export const MODEL_NAMES = ['mlp', 'mlp-narrow', 'cnn-tiny', 'cnn-small', 'resnet20'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+export { MODEL_NAMES, type ModelName } from '../vocabulary/models';
 
 export interface ModelSpec {
   name: ModelName;

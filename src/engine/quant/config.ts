@@ -1,16 +1,12 @@
-/** Bit widths of a quantized model. 32 means "not quantized". */
-export interface QuantConfig {
-  /** Weights of the inner layers. */
-  wbits: number;
-  /** Activations entering the inner layers. */
-  abits: number;
-  /** Weights of the first and last layer, and the activation entering the last layer. */
-  firstLastBits: number;
-  /** One step size per output channel for weights, instead of one per tensor. */
-  perChannel: boolean;
-}
+import { BIT_CHOICES, FULL_PRECISION_BITS as FULL_PRECISION, isBitChoice } from '../vocabulary/bits';
+import type { QuantConfig } from '../vocabulary/train-config';
 
-const FULL_PRECISION = 32;
+/**
+ * Bit widths of a quantized model, 32 meaning "not quantized": wbits for the weights of the inner layers, abits for
+ * the activations entering them, firstLastBits for the weights of the first and last layer and the activation entering
+ * the last one; perChannel gives weights one step size per output channel instead of one per tensor.
+ */
+export type { QuantConfig } from '../vocabulary/train-config';
 
 export const FP32_QUANT: QuantConfig = { wbits: 32, abits: 32, firstLastBits: 32, perChannel: false };
 
@@ -18,9 +14,11 @@ export function isQuantized(bits: number): boolean {
   return bits < FULL_PRECISION;
 }
 
-/** Validates a bit width: 2–8 bits, or 32 for full precision. */
+const LOW_BITS = BIT_CHOICES.filter((b) => b !== FULL_PRECISION);
+
+/** Validates a bit width against BIT_CHOICES, for models built without a resolved config. */
 export function checkBits(bits: number, what: string): void {
-  if (!(Number.isInteger(bits) && ((bits >= 2 && bits <= 8) || bits === FULL_PRECISION))) {
-    throw new RangeError(`${what} must be 2–8 bits or 32 (no quantization), got ${bits}`);
+  if (!isBitChoice(bits)) {
+    throw new RangeError(`${what} must be ${LOW_BITS[0]}–${LOW_BITS[LOW_BITS.length - 1]} bits or ${FULL_PRECISION} (no quantization), got ${bits}`);
   }
 }

@@ -1,19 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { hasKernel, SGD_STEP, SGD_VELOCITY } from '../kernels/webgpu/fused-update-names';
 import type { Param } from '../nn/params';
+import type { OptimizerConfig } from '../vocabulary/train-config';
 
-export type OptimizerName = 'sgd' | 'adam';
-
-export interface OptimizerConfig {
-  name: OptimizerName;
-  /** SGD momentum (PyTorch form: v ← μv + g, w ← w − lr·v). */
-  momentum: number;
-  /** L2 weight decay, applied to weights only (not biases, BatchNorm or step sizes). */
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
+export type { OptimizerName } from '../vocabulary/optimizers';
+/**
+ * SGD momentum in PyTorch's form (v ← μv + g, w ← w − lr·v); L2 weight decay applies to weights only (not biases,
+ * BatchNorm or step sizes); beta1, beta2 and epsilon are Adam's.
+ */
+export type { OptimizerConfig } from '../vocabulary/train-config';
 
 /** An optimizer's buffers by parameter name ("fc1/w:velocity"), and its update count: what a checkpoint keeps. */
 export interface OptimizerState {

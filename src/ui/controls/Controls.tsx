@@ -1,7 +1,7 @@
 import { BACKEND_CHOICES, BIT_CHOICES, FLIP_CHOICES, OPTIMIZER_NAMES } from '../../config/playground-config';
-import { LAMBDA_SCHEDULES } from '../../engine/cr/lambda-schedule';
-import { SHARPNESS_MODES } from '../../engine/hessian/sharpness-modes';
-import { MODEL_NAMES } from '../../engine/models/types';
+import { LAMBDA_SCHEDULES } from '../../engine/vocabulary/cr-names';
+import { MODEL_NAMES } from '../../engine/vocabulary/models';
+import { SHARPNESS_MODES } from '../../engine/vocabulary/sharpness-modes';
 import { usePlayground } from '../../store/playground-store';
 import { useUserData } from '../../store/user-data-store';
 import { Explain } from '../classroom/Explain';

@@ -1,5 +1,5 @@
 import { RUN_LABELS } from '../../config/run-config';
-import { describeAdapter } from '../../engine/backend/webgpu-adapter';
+import { describeAdapter } from '../../engine/vocabulary/backends';
 import { shownSeed, useRepeatView } from '../../store/multi-seed-store';
 import type { RunView } from '../../store/playground-store';
 import { runCommands } from '../../app/run-pool';
