@@ -62,7 +62,7 @@ function withHeaders(res: Response): Response {
 
 /** Pages (any link hash) are the app's index.html: the network's copy when there is one, else the cached one. */
 async function page(req: Request): Promise<Response> {
-  const index = new URL('./', scope).href;
+  const index = scope.href;
   try {
     const res = await fetch(req);
     if (res.ok) (await caches.open(CACHE_NAME)).put(index, res.clone());

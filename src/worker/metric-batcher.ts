@@ -18,6 +18,12 @@ export class MetricBatcher {
     if (this.now() - this.lastFlush >= this.intervalMs) this.flush();
   }
 
+  /** Forgets what is pending (its run was dropped); the next run's first step is sent at once again. */
+  discard(): void {
+    this.pending = [];
+    this.lastFlush = -Infinity;
+  }
+
   flush(): void {
     this.lastFlush = this.now();
     const p = this.pending;

@@ -24,10 +24,15 @@ export class WeightGuard {
     }
   }
 
-  /** Runs `fn`, which only reads the weights, while they are as trained. */
+  /**
+   * Runs `fn`, which only reads the weights, while they are as trained. It counts as a reader from the call on, its
+   * wait for a perturbation to end included, so `settled` cannot resolve (and a reset free the model) in between.
+   */
   async read<T>(fn: () => Promise<T>): Promise<T> {
-    while (this.writer) await this.writer.catch(() => undefined);
-    const p = fn();
+    const p = (async () => {
+      while (this.writer) await this.writer.catch(() => undefined);
+      return fn();
+    })();
     this.readers.add(p);
     try {
       return await p;

@@ -43,14 +43,22 @@ export interface HessianSummary {
 export async function measureHessian(
   s: TrainingSession,
   k: number,
-  opts: { settings?: HessianSettings; traceSamples?: number; seed?: number; signal?: AbortSignal } = {},
+  opts: {
+    settings?: HessianSettings;
+    traceSamples?: number;
+    seed?: number;
+    signal?: AbortSignal;
+    /** Wraps every Hessian-vector product: a host that must stay responsive (a Worker) yields to its events there. */
+    wrapProduct?: (hvp: (v: Float32Array) => Promise<Float32Array>) => (v: Float32Array) => Promise<Float32Array>;
+  } = {},
 ): Promise<HessianSummary> {
   const t0 = performance.now();
   const h = sessionHvp(s, opts.settings);
   try {
     const seed = opts.seed ?? s.config.seed;
-    const eig = await topEigenvalues(h.hvp, h.dim, k, { seed, maxIter: Math.max(2 * k + 20, 30), signal: opts.signal });
-    const tr = await hessianTrace(h.hvp, h.dim, { samples: opts.traceSamples ?? 20, seed, signal: opts.signal });
+    const hvp = opts.wrapProduct ? opts.wrapProduct(h.hvp) : h.hvp;
+    const eig = await topEigenvalues(hvp, h.dim, k, { seed, maxIter: Math.max(2 * k + 20, 30), signal: opts.signal });
+    const tr = await hessianTrace(hvp, h.dim, { samples: opts.traceSamples ?? 20, seed, signal: opts.signal });
     if (opts.signal?.aborted) throw new HessianAbortedError();
     return { top: eig.values, trace: tr.trace, traceStderr: tr.stderr, iterations: eig.iterations, converged: eig.converged, ms: performance.now() - t0, dim: h.dim };
   } finally {

@@ -1,0 +1,369 @@
+/**
+ * Owns one training run: the engine, its backend and its session. Commands in, status and batched metrics out. The
+ * Worker file is a shell around it; everything the browser provides (posting, the backend's assets, the shipped
+ * dataset's download, closing) comes in as an environment, so tests drive the host in Node.
+ *
+ * The rules that keep concurrent commands apart:
+ * - Commands that move or perturb the weights, or build or free the session, run one at a time in arrival order
+ *   (JobQueue). A pause or a reset also acts at once: it raises the signal of every job asked for before it.
+ * - A configure or reset drops the run the moment it arrives: the session is detached, and from then on nothing of
+ *   it is posted; its teardown waits its turn in the queue, and the 'ready' that follows is the next thing the page
+ *   hears. Nothing builds tensors before the backend is up.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SHIPPED_DATASET, type DatasetName } from '../config/playground-config';
+import type { BackendChoice, BackendReport } from '../engine/backend/types';
+import type { Dataset } from '../engine/data/types';
+import { serializeModel } from '../engine/export/model-file';
+import { HessianAbortedError } from '../engine/hessian/lanczos';
+import { SharpnessTracker, type SharpnessMode } from '../engine/hessian/live-sharpness';
+import { stepSizes } from '../engine/inspect/step-sizes';
+import type { TrainConfigInput } from '../engine/train/config';
+import { TrainingDivergedError, type SessionListener } from '../engine/train/metrics';
+import { TrainingSession } from '../engine/train/session';
+import { DatasetCache } from './dataset-cache';
+import { inspectionBuffers, inspectRun } from './inspect-run';
+import { interruptible, JobInterrupted, JobQueue, type JobContext } from './job-queue';
+import { batchBuffers, MetricBatcher } from './metric-batcher';
+import type { RunErrorKind, RunPhase, WorkerCommand, WorkerEvent } from './protocol';
+import { measureSpectrum } from './spectrum';
+import { classifyPool, poolPredictionBuffers, UserImages } from './user-images';
+import { WeightGuard } from './weight-guard';
+
+/** What the host needs from the thread it runs on. */
+export interface HostEnvironment {
+  /** Sends an event to the page; the buffers in `transfer` move with it instead of being copied. */
+  post(event: WorkerEvent, transfer: Transferable[]): void;
+  /** Selects and readies a TF.js backend (in the browser: with the bundled wasm binaries and the core count). */
+  initBackend(choice: BackendChoice): Promise<BackendReport>;
+  /** Downloads the dataset shipped with the page. */
+  loadShippedDataset(): Promise<Dataset>;
+  /** Ends the thread, after a dispose. */
+  close(): void;
+}
+
+/** How often the learned step sizes are sampled for their chart. */
+const STEP_SIZE_INTERVAL_MS = 500;
+
+function errorKind(err: unknown): RunErrorKind {
+  return err instanceof TrainingDivergedError ? 'diverged' : 'failed';
+}
+
+export class TrainingHost {
+  private readonly jobs = new JobQueue();
+  private readonly datasets: DatasetCache;
+  private readonly batcher: MetricBatcher;
+  /** The images a person added on the page, for the unlabeled pool. */
+  private readonly userImages = new UserImages();
+  private readonly weights = new WeightGuard();
+  /** Settles once `init` has brought the backend up (or given up): tensors made earlier would sit on TF.js's default one. */
+  private backendReady: Promise<void> = Promise.resolve();
+  private datasetName: DatasetName = SHIPPED_DATASET;
+  private config: TrainConfigInput = {};
+  private sharpness: { mode: SharpnessMode; every: number } = { mode: 'off', every: 50 };
+  /** The current run's session: null until a command builds it, and again from the moment a configure or reset arrives. */
+  private session: TrainingSession | null = null;
+  private tracker: SharpnessTracker | null = null;
+  /** Time spent training and on live Hessian estimates, for the share the page shows. */
+  private trainMs = 0;
+  private hessianMs = 0;
+  private lastStepSizes = -Infinity;
+  /** After a dispose: later commands are ignored. */
+  private closed = false;
+
+  constructor(private readonly env: HostEnvironment) {
+    this.datasets = new DatasetCache(() => env.loadShippedDataset());
+    this.batcher = new MetricBatcher((batch) => this.post({ type: 'metrics', batch }, batchBuffers(batch)));
+  }
+
+  /** Handles one command; resolves when its work is done. Never rejects: failures are posted as 'error' events. */
+  handle(cmd: WorkerCommand): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.dispatch(cmd).catch((err: unknown) => this.fail(err));
+  }
+
+  private post(event: WorkerEvent, transfer: Transferable[] = []): void {
+    this.env.post(event, transfer);
+  }
+
+  /** Whether `s` is still the current run's session (not dropped by a configure or reset). */
+  private current(s: TrainingSession | null): boolean {
+    return s === this.session;
+  }
+
+  /** Posts a phase of session `s` (the current run by default); a dropped run's phases are not posted. */
+  private phase(p: RunPhase, s: TrainingSession | null = this.session): void {
+    if (!this.current(s)) return;
+    this.post({ type: 'phase', phase: p, step: s?.step ?? 0, totalSteps: s?.config.steps ?? this.config.steps ?? 0 });
+  }
+
+  private fail(err: unknown): void {
+    this.batcher.flush();
+    this.post({ type: 'error', kind: errorKind(err), message: err instanceof Error ? err.message : String(err) });
+    // Without a session (its data failed to load) the run is back where it started, so the page is not stuck.
+    this.phase(this.session ? this.session.state : 'ready');
+  }
+
+  private sampleStepSizes(s: TrainingSession): void {
+    this.lastStepSizes = performance.now();
+    const step = s.step;
+    stepSizes(s.model)
+      .then(({ names, values }) => {
+        // The read resolves later (a GPU round trip): the run may have been dropped meanwhile.
+        if (names.length > 0 && this.current(s)) this.post({ type: 'step-sizes', step, names, values }, [values.buffer as ArrayBuffer]);
+      })
+      .catch(() => {
+        // The session was freed mid-read (reset); the next sample comes from the next session.
+      });
+  }
+
+  /** What training session `s` reports, while it is the current run; `signal` cuts a live Hessian estimate short. */
+  private listener(s: TrainingSession, signal: AbortSignal): SessionListener {
+    return {
+      onStep: (m) => {
+        if (!this.current(s)) return;
+        this.trainMs += m.msPerStep;
+        this.batcher.push(m);
+        if (m.step === 1) this.phase('running', s);
+        if (performance.now() - this.lastStepSizes >= STEP_SIZE_INTERVAL_MS || m.step === 1 || m.step === s.config.steps) this.sampleStepSizes(s);
+      },
+      onEval: (metrics) => {
+        if (!this.current(s)) return;
+        this.batcher.flush();
+        this.post({ type: 'eval', metrics });
+      },
+      afterStep: async (m) => {
+        const t = this.tracker;
+        if (!t || !this.current(s) || (m.step % this.sharpness.every !== 0 && m.step !== s.config.steps)) return;
+        try {
+          const estimate = await this.weights.perturb(() => t.estimate(s, signal));
+          if (!this.current(s)) return;
+          this.hessianMs += estimate.ms;
+          this.batcher.flush();
+          this.post({ type: 'sharpness', estimate, share: this.hessianMs / (this.hessianMs + this.trainMs) });
+        } catch (e) {
+          // A pause stops an estimate midway; the next one starts over.
+          if (!(e instanceof HessianAbortedError)) throw e;
+        }
+      },
+    };
+  }
+
+  /** Puts the added images into the session's unlabeled pool (when they fit its input) and says what the pool holds. */
+  private reportPool(s: TrainingSession): void {
+    const added = this.userImages.applyTo(s);
+    const c = s.config;
+    this.post({ type: 'pool', size: s.unlabeledPool.size, added, used: c.method === 'lsq+cr' && c.cr.unlabeledRatio > 0 && c.cr.lambda.max > 0 });
+  }
+
+  /** The current session, built on first use; a pause or drop cuts short the wait for the backend or the data. */
+  private async ensureSession(job: JobContext): Promise<TrainingSession> {
+    if (this.session) return this.session;
+    await interruptible(this.backendReady, job.signal);
+    const ds = await interruptible(this.datasets.get(this.datasetName, () => this.phase('loading-data')), job.signal);
+    const s = new TrainingSession(ds, this.config);
+    this.session = s;
+    this.reportPool(s);
+    return s;
+  }
+
+  /** The session, for commands that look at a trained model; none before the first step. */
+  private trainedSession(what: string): TrainingSession {
+    if (!this.session || this.session.step === 0) throw new Error(`${what}: the run has not trained yet`);
+    return this.session;
+  }
+
+  /**
+   * Runs a read of the trained model (predictions, histograms, the model file) while its weights are as trained.
+   * Null when the run was dropped meanwhile: the result, or the error of a model freed under it, belongs to a run
+   * that no longer exists.
+   */
+  private async read<T>(s: TrainingSession, fn: (s: TrainingSession) => Promise<T>): Promise<T | null> {
+    try {
+      const out = await this.weights.read(() => fn(s));
+      return this.current(s) ? out : null;
+    } catch (e) {
+      if (!this.current(s)) return null;
+      throw e;
+    }
+  }
+
+  /** An exclusive job on the current run. Skipped, and silent, once a configure or reset dropped that run. */
+  private sessionJob(run: (job: JobContext) => Promise<void>): Promise<void> {
+    return this.jobs.enqueue(async (job) => {
+      if (job.dropped) return;
+      try {
+        await run(job);
+      } catch (e) {
+        if (job.dropped) return;
+        if (!(e instanceof JobInterrupted)) throw e;
+        // A pause came while the backend or the data was still loading: the run never began.
+        this.phase('ready');
+      }
+    });
+  }
+
+  /** Runs until pause or the end, then reports where it stopped. */
+  private async train(s: TrainingSession, signal: AbortSignal): Promise<void> {
+    // The first step compiles shaders (webgpu) or warms up; say so rather than look frozen.
+    this.phase(s.step === 0 ? 'compiling' : 'running', s);
+    await s.start(this.listener(s, signal));
+    this.batcher.flush();
+    this.phase(s.state, s);
+  }
+
+  /**
+   * Drops the current run the moment a configure, reset or dispose arrives: its jobs stop (or are skipped), its
+   * pending metrics are forgotten, its loop stops after the step in flight. Returns its session for `teardown`.
+   */
+  private retire(): TrainingSession | null {
+    const s = this.session;
+    this.session = null;
+    this.jobs.drop();
+    this.batcher.discard();
+    // A step that fails now is the dropped run's, unreported (its job is dropped).
+    s?.pause().catch(() => undefined);
+    return s;
+  }
+
+  /** Frees a dropped session once reads of it in flight are done (the queue has already let its jobs end). */
+  private async teardown(old: TrainingSession | null): Promise<void> {
+    await this.weights.settled();
+    old?.dispose();
+    this.tracker = this.sharpness.mode === 'off' ? null : new SharpnessTracker(this.sharpness.mode);
+    this.trainMs = 0;
+    this.hessianMs = 0;
+  }
+
+  /** Reports a lost WebGPU device (driver reset, GPU process crash) as this run's error. */
+  private watchDevice(): void {
+    const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+    device?.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.post({ type: 'error', kind: 'device-lost', message: `the GPU device was lost: ${info.message || 'no reason given'}` });
+    });
+  }
+
+  private async dispatch(cmd: WorkerCommand): Promise<void> {
+    switch (cmd.type) {
+      case 'init': {
+        this.phase('starting');
+        const init = this.env.initBackend(cmd.backend);
+        this.backendReady = init.then(() => undefined, () => undefined);
+        const report = await init;
+        if (report.name === 'webgpu') this.watchDevice();
+        this.post({ type: 'backend', report });
+        return;
+      }
+      case 'dataset':
+        // Keep the shipped one, the one in use and this one (which a configure will name).
+        this.datasets.keepOnly(this.datasetName);
+        this.datasets.add(cmd.id, cmd.dataset);
+        return;
+      case 'unlabeled':
+        this.userImages.set(cmd.ids, cmd.images, cmd.shape);
+        // Between two steps: the next unlabeled batch already draws from the new pool.
+        if (this.session) this.reportPool(this.session);
+        return;
+      case 'classify-pool': {
+        const s = this.session;
+        if (!s || s.step === 0) return;
+        const predictions = await this.read(s, (x) => classifyPool(x, this.userImages, cmd.ids));
+        if (predictions) this.post({ type: 'pool-predictions', predictions }, poolPredictionBuffers(predictions));
+        return;
+      }
+      case 'configure': {
+        const old = this.retire();
+        return this.jobs.enqueue(async () => {
+          this.sharpness = cmd.sharpness;
+          await this.teardown(old);
+          this.config = cmd.config;
+          this.datasetName = cmd.dataset;
+          // The session that used another loaded dataset is gone: its copy can go too.
+          this.datasets.keepOnly(this.datasetName);
+          this.phase('ready');
+        });
+      }
+      case 'start':
+      case 'resume':
+        return this.sessionJob(async (job) => {
+          const s = await this.ensureSession(job);
+          // A pause sent after this start keeps the run where it is (the pause reports where).
+          if (job.signal.aborted) return;
+          await this.train(s, job.signal);
+        });
+      case 'pause':
+        // At once: stops the loop after its step and cuts short a spectrum or estimate (theirs and queued ones).
+        this.jobs.interrupt();
+        this.session?.pause().catch(() => undefined);
+        // Then, behind what it stopped, says where the run is.
+        return this.jobs.enqueue(async () => {
+          await this.weights.settled();
+          this.batcher.flush();
+          if (this.session) this.phase(this.session.state);
+        });
+      case 'step':
+        return this.sessionJob(async (job) => {
+          const s = await this.ensureSession(job);
+          if (s.state === 'done' || s.state === 'failed') return;
+          // Busy while the step (and its evaluation or sharpness estimate) runs, so the page waits for it.
+          this.phase('running', s);
+          try {
+            await s.stepOnce(this.listener(s, job.signal));
+          } finally {
+            this.batcher.flush();
+            this.sampleStepSizes(s);
+            this.phase(s.state, s);
+          }
+        });
+      case 'evaluate':
+        return this.sessionJob(async (job) => {
+          const s = await this.ensureSession(job);
+          const metrics = await s.evaluate('test');
+          if (this.current(s)) this.post({ type: 'eval', metrics });
+        });
+      case 'inspect': {
+        // Nothing to look at before the first step (and no session to build for it).
+        const s = this.session;
+        if (!s || s.step === 0) return;
+        const inspection = await this.read(s, (x) => inspectRun(x, cmd.images));
+        if (inspection) this.post({ type: 'inspection', inspection }, inspectionBuffers(inspection));
+        return;
+      }
+      case 'spectrum':
+        return this.sessionJob(async (job) => {
+          const s = this.trainedSession('spectrum');
+          this.phase('hessian', s);
+          try {
+            const summary = await this.weights.perturb(() => measureSpectrum(s, cmd.k, cmd.samples, job.signal));
+            if (this.current(s)) this.post({ type: 'spectrum', step: s.step, summary });
+          } catch (e) {
+            if (!(e instanceof HessianAbortedError)) throw e;
+          } finally {
+            this.phase(s.state, s);
+          }
+        });
+      case 'export-model': {
+        const s = this.trainedSession('model export');
+        const file = await this.read(s, async (x) => ({ text: await serializeModel(x.model, x.config, x.step), steps: x.step }));
+        if (file) this.post({ type: 'model-file', ...file });
+        return;
+      }
+      case 'reset': {
+        const old = this.retire();
+        return this.jobs.enqueue(async () => {
+          await this.teardown(old);
+          this.phase('ready');
+        });
+      }
+      case 'dispose': {
+        const old = this.retire();
+        this.closed = true;
+        return this.jobs.enqueue(async () => {
+          await this.teardown(old);
+          tf.disposeVariables();
+          this.env.close();
+        });
+      }
+    }
+  }
+}
