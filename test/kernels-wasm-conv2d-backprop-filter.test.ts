@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmConv2DBackpropFilter } from '../src/engine/kernels/wasm/conv2d-backprop-filter';
+import { registerProjectKernels } from '../src/engine/kernels/register';
 import {
   cpuVsWasm,
   dyShape,
@@ -108,7 +108,7 @@ function cases(): Case[] {
 }
 
 beforeAll(async () => {
-  registerWasmConv2DBackpropFilter();
+  registerProjectKernels('wasm');
   await tf.setBackend('wasm');
   await tf.ready();
 });
@@ -117,7 +117,7 @@ describe('wasm Conv2DBackpropFilter', () => {
   it('is registered once; registering again keeps the same kernel', () => {
     const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
     expect(first).toBeDefined();
-    registerWasmConv2DBackpropFilter();
+    registerProjectKernels('wasm');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(first);
   });
 

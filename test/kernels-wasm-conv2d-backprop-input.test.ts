@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmConv2DBackpropFilter } from '../src/engine/kernels/wasm/conv2d-backprop-filter';
-import { registerWasmConv2DBackpropInput } from '../src/engine/kernels/wasm/conv2d-backprop-input';
+import { registerProjectKernels } from '../src/engine/kernels/register';
 import {
   cpuVsWasm,
   dyShape,
@@ -149,8 +148,7 @@ let stockKernel: tf.KernelConfig | undefined;
 
 beforeAll(async () => {
   stockKernel = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  registerWasmConv2DBackpropFilter();
-  registerWasmConv2DBackpropInput();
+  registerProjectKernels('wasm');
   await tf.setBackend('wasm');
   await tf.ready();
 });
@@ -161,7 +159,7 @@ describe('wasm Conv2DBackpropInput', () => {
     const first = tf.getKernel('Conv2DBackpropInput', 'wasm');
     expect(first).toBeDefined();
     expect(first?.kernelFunc).not.toBe(stockKernel?.kernelFunc);
-    registerWasmConv2DBackpropInput();
+    registerProjectKernels('wasm');
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(first);
   });
 

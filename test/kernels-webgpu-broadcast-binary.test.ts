@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
+import { registerProjectKernels } from '../src/engine/kernels/register';
 import { Rng } from '../src/engine/util/rng';
 import { useNodeWebGPU } from './helpers/node-webgpu';
 
@@ -34,7 +34,7 @@ function values(shape: number[], purpose: string): Float32Array {
 
 async function run(op: keyof typeof OPS, c: (typeof CASES)[number], backend: 'cpu' | 'webgpu', set: 'stock' | 'custom' = 'custom') {
   await tf.setBackend(backend);
-  if (backend === 'webgpu') setWebgpuKernelSet(set);
+  if (backend === 'webgpu') registerProjectKernels('webgpu', set);
   const a = tf.tensor(values(c.a, `${c.name}-a`), c.a);
   const b = tf.tensor(values(c.b, `${c.name}-b`), c.b);
   const profile = await tf.profile(() => OPS[op](a, b));

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { setWebgpuKernelSet, type WebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
+import type { KernelSet } from '../src/engine/kernels/kernel-sets';
+import { registerProjectKernels } from '../src/engine/kernels/register';
 import { Rng } from '../src/engine/util/rng';
 import { useNodeWebGPU } from './helpers/node-webgpu';
 
@@ -46,9 +47,9 @@ function dyShape(c: Case): Shape4 {
 }
 
 /** dW on one backend (and, on webgpu, one kernel set); inputs are rebuilt there from the same numbers. */
-async function filterGrad(c: Case, backend: 'cpu' | 'webgpu', set: WebgpuKernelSet = 'custom'): Promise<Float32Array> {
+async function filterGrad(c: Case, backend: 'cpu' | 'webgpu', set: KernelSet = 'custom'): Promise<Float32Array> {
   await tf.setBackend(backend);
-  if (backend === 'webgpu') setWebgpuKernelSet(set);
+  if (backend === 'webgpu') registerProjectKernels('webgpu', set);
   const dys = dyShape(c);
   const x = tf.tensor4d(randn(size(c.x), `x-${c.name}`), c.x);
   const dy = tf.tensor4d(randn(size(dys), `dy-${c.name}`), dys);
@@ -81,8 +82,8 @@ describe('webgpu Conv2DBackpropFilter (custom kernel)', () => {
 
   it('is what tf.grad of a convolution uses, releases its buffers, and gives the same gradient as stock', async () => {
     await tf.setBackend('webgpu');
-    const run = async (set: WebgpuKernelSet) => {
-      setWebgpuKernelSet(set);
+    const run = async (set: KernelSet) => {
+      registerProjectKernels('webgpu', set);
       const x = tf.tensor4d(randn(2 * 9 * 9 * 3, 'grad-x'), [2, 9, 9, 3]);
       const w = tf.tensor4d(randn(3 * 3 * 3 * 4, 'grad-w'), [3, 3, 3, 4]);
       const before = { tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() };
@@ -97,13 +98,13 @@ describe('webgpu Conv2DBackpropFilter (custom kernel)', () => {
     const custom = await run('custom');
     const stock = await run('stock');
     expect(relError(custom, stock)).toBeLessThan(1e-5);
-    setWebgpuKernelSet('custom');
+    registerProjectKernels('webgpu', 'custom');
   });
 
   it('leaves NCHW to the stock kernel', async () => {
     await tf.setBackend('webgpu');
-    const run = async (set: WebgpuKernelSet) => {
-      setWebgpuKernelSet(set);
+    const run = async (set: KernelSet) => {
+      registerProjectKernels('webgpu', set);
       const x = tf.tensor4d(randn(1 * 2 * 5 * 5, 'nchw-x'), [1, 2, 5, 5]);
       const dy = tf.tensor4d(randn(1 * 3 * 5 * 5, 'nchw-dy'), [1, 3, 5, 5]);
       const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] } as unknown as tf.NamedAttrMap) as tf.Tensor;
@@ -112,6 +113,6 @@ describe('webgpu Conv2DBackpropFilter (custom kernel)', () => {
       return values;
     };
     expect(Array.from(await run('custom'))).toEqual(Array.from(await run('stock')));
-    setWebgpuKernelSet('custom');
+    registerProjectKernels('webgpu', 'custom');
   });
 });

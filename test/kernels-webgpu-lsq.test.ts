@@ -7,9 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
+import { registerProjectKernels } from '../src/engine/kernels/register';
 import { lsqFakeQuant, quantRange } from '../src/engine/quant/lsq';
-import { hasFusedLsqKernels, LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD } from '../src/engine/quant/lsq-kernels';
+import { LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD } from '../src/engine/kernels/contracts';
+import { hasKernels } from '../src/engine/kernels/run-fused';
 import { Rng } from '../src/engine/util/rng';
 import { useNodeWebGPU } from './helpers/node-webgpu';
 
@@ -63,7 +64,7 @@ interface Result {
 
 async function quantize(c: Case, backend: 'cpu' | 'webgpu', set: 'stock' | 'custom' = 'custom'): Promise<Result> {
   await tf.setBackend(backend);
-  if (backend === 'webgpu') setWebgpuKernelSet(set);
+  if (backend === 'webgpu') registerProjectKernels('webgpu', set);
   const { x, steps, dy } = inputs(c);
   const xt = tf.tensor(x, c.xShape);
   const st = tf.tensor(steps, c.stepShape);
@@ -94,12 +95,12 @@ function maxRelDiff(a: Float32Array, ref: Float32Array): number {
 describe('fused LSQ kernels on webgpu', () => {
   it('are registered by the custom kernel set and removed by the stock one', async () => {
     await tf.setBackend('webgpu');
-    setWebgpuKernelSet('stock');
-    expect(hasFusedLsqKernels()).toBe(false);
-    setWebgpuKernelSet('custom');
-    expect(hasFusedLsqKernels()).toBe(true);
+    registerProjectKernels('webgpu', 'stock');
+    expect(hasKernels(LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD)).toBe(false);
+    registerProjectKernels('webgpu', 'custom');
+    expect(hasKernels(LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD)).toBe(true);
     await tf.setBackend('cpu');
-    expect(hasFusedLsqKernels()).toBe(false);
+    expect(hasKernels(LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD)).toBe(false);
   });
 
   it('keeps NaN as NaN, like the stock kernels and cpu, so a diverged run still shows a NaN loss', async () => {
@@ -107,7 +108,7 @@ describe('fused LSQ kernels on webgpu', () => {
     const out: Record<string, number[]> = {};
     for (const [name, backend, set] of [['fused', 'webgpu', 'custom'], ['stock', 'webgpu', 'stock'], ['cpu', 'cpu', null]] as const) {
       await tf.setBackend(backend);
-      if (set) setWebgpuKernelSet(set);
+      if (set) registerProjectKernels('webgpu', set);
       const xt = tf.tensor1d(x);
       const s = tf.scalar(0.5);
       const y = lsqFakeQuant(xt, s, { bits: 4, signed: false });
@@ -115,7 +116,7 @@ describe('fused LSQ kernels on webgpu', () => {
       tf.dispose([xt, s, y]);
     }
     await tf.setBackend('webgpu');
-    setWebgpuKernelSet('custom');
+    registerProjectKernels('webgpu', 'custom');
     for (const name of ['fused', 'stock', 'cpu']) expect(Number.isNaN(out[name][1])).toBe(true);
     expect(out.fused).toEqual(out.cpu);
     expect(gpu.shaderWarnings()).toEqual([]);

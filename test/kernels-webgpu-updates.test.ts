@@ -5,13 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { EmaTeacher } from '../src/engine/cr/ema-teacher';
-import { EMA_UPDATE, SGD_STEP, SGD_VELOCITY } from '../src/engine/kernels/webgpu/fused-update-names';
-import { setWebgpuKernelSet } from '../src/engine/kernels/webgpu/kernel-set';
+import { EMA_UPDATE, FUSED_KERNEL_NAMES, SGD_STEP, SGD_VELOCITY } from '../src/engine/kernels/contracts';
+import { registerProjectKernels } from '../src/engine/kernels/register';
+import { maxPoolGradKernel } from '../src/engine/kernels/webgpu/max-pool-grad';
 import { buildModel } from '../src/engine/models';
 import type { Param, ParamKind } from '../src/engine/nn/params';
 import { createOptimizer } from '../src/engine/train/optimizers';
 import { resolveConfig } from '../src/engine/train/config';
 import { Rng } from '../src/engine/util/rng';
+import { expectSameRegistry, registryChanges, registrySnapshot } from './helpers/kernel-registry';
 import { useNodeWebGPU } from './helpers/node-webgpu';
 
 const gpu = useNodeWebGPU({ selectBackend: true });
@@ -20,7 +22,7 @@ type Where = { backend: 'cpu' } | { backend: 'webgpu'; set: 'stock' | 'custom' }
 
 async function use(w: Where): Promise<void> {
   await tf.setBackend(w.backend);
-  if (w.backend === 'webgpu') setWebgpuKernelSet(w.set);
+  if (w.backend === 'webgpu') registerProjectKernels('webgpu', w.set);
 }
 
 function values(n: number, purpose: string, offset = 0): Float32Array {
@@ -65,6 +67,32 @@ function worst(a: number[][], ref: number[][]): number {
   ref.forEach((row, i) => row.forEach((r, j) => (m = Math.max(m, Math.abs(a[i][j] - r) / Math.max(1, Math.abs(r))))));
   return m;
 }
+
+describe('the webgpu kernel registry', () => {
+  it('registering twice is harmless; stock → custom → stock restores the exact stock configs; MaxPoolGrad stays the first-maximum one', () => {
+    registerProjectKernels('webgpu', 'stock');
+    const stock = registrySnapshot('webgpu');
+    const maxPoolGrad = stock.get('MaxPoolGrad');
+    expect(maxPoolGrad?.kernelFunc).toBe(maxPoolGradKernel.make(undefined));
+    for (const name of FUSED_KERNEL_NAMES) expect(stock.has(name), name).toBe(false);
+    registerProjectKernels('webgpu');
+    expectSameRegistry(registrySnapshot('webgpu'), stock);
+
+    registerProjectKernels('webgpu', 'custom');
+    const custom = registrySnapshot('webgpu');
+    const { changed, removed } = registryChanges(stock, custom);
+    expect(removed).toEqual([]);
+    expect(changed).toEqual(['Add', 'Conv2DBackpropFilter', 'Multiply', 'Sub', ...FUSED_KERNEL_NAMES].sort());
+    expect(custom.get('MaxPoolGrad')).toBe(maxPoolGrad);
+    registerProjectKernels('webgpu', 'custom');
+    expectSameRegistry(registrySnapshot('webgpu'), custom);
+
+    registerProjectKernels('webgpu', 'stock');
+    expectSameRegistry(registrySnapshot('webgpu'), stock);
+    registerProjectKernels('webgpu', 'custom');
+    expectSameRegistry(registrySnapshot('webgpu'), custom);
+  });
+});
 
 describe('fused parameter updates on webgpu', () => {
   it('the floored SGD step keeps a NaN step size NaN, as tf.maximum does', async () => {

@@ -11,7 +11,7 @@ import { describeBackend, initBackend } from '../engine/backend/select';
 import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
 import { loadFashionMnistNode } from '../node/project-files';
 import { profileKernels, type KernelProfile } from '../engine/kernels/webgpu/kernel-profile';
-import { WEBGPU_KERNEL_SETS, type WebgpuKernelSet } from '../engine/kernels/webgpu/kernel-set';
+import { KERNEL_SETS as WEBGPU_KERNEL_SETS, type KernelSet as WebgpuKernelSet } from '../engine/kernels/kernel-sets';
 import { MODEL_NAMES, type ModelName } from '../engine/models';
 import { TrainingSession } from '../engine/train/session';
 

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type AdapterInfo, type BackendChoice, type BackendName, type BackendReport } from './types';
-import { registerWebgpuMaxPoolGrad } from '../kernels/webgpu/max-pool-grad';
-import { setWebgpuKernelSet, webgpuKernelSet, type WebgpuKernelSet } from '../kernels/webgpu/kernel-set';
-import { registerWasmConv2DBackpropFilter } from '../kernels/wasm/conv2d-backprop-filter';
-import { registerWasmConv2DBackpropInput } from '../kernels/wasm/conv2d-backprop-input';
+import type { KernelSet } from '../kernels/kernel-sets';
+import { activeKernelSet, registerProjectKernels } from '../kernels/register';
 import { describeAdapter, probeWebgpuAdapter } from './webgpu-adapter';
 
 export interface BackendOptions {
@@ -12,7 +10,7 @@ export interface BackendOptions {
   /** wasm threads; the browser needs a cross-origin-isolated page for more than one. */
   wasmThreads?: number;
   /** webgpu only: the project's WGSL kernels for the hot spots ('custom', the default) or TF.js's own ('stock'). */
-  webgpuKernels?: WebgpuKernelSet;
+  webgpuKernels?: KernelSet;
 }
 
 function errorText(e: unknown): string {
@@ -28,8 +26,6 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
       if (auto && adapter.software) return `only a software adapter (${describeAdapter(adapter)}), slower than wasm`;
       // The package registers itself on import, and only if navigator.gpu exists by then.
       await import('@tensorflow/tfjs-backend-webgpu');
-      registerWebgpuMaxPoolGrad();
-      setWebgpuKernelSet(opts.webgpuKernels ?? 'custom');
       if (!(await tf.setBackend('webgpu'))) return 'the WebGPU backend failed to initialise';
       adapterOut.a = adapter;
       return null;
@@ -38,8 +34,6 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never);
       if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
-      registerWasmConv2DBackpropFilter();
-      registerWasmConv2DBackpropInput();
       return (await tf.setBackend('wasm')) ? null : 'the wasm backend failed to initialise';
     }
     return (await tf.setBackend(name)) ? null : `the ${name} backend failed to initialise`;
@@ -49,7 +43,7 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
 }
 
 async function backendDetail(name: BackendName): Promise<string> {
-  if (name === 'webgpu') return webgpuKernelSet() === 'custom' ? 'custom WGSL kernels' : 'stock TF.js kernels';
+  if (name === 'webgpu') return activeKernelSet('webgpu') === 'custom' ? 'custom WGSL kernels' : 'stock TF.js kernels';
   if (name !== 'wasm') return '';
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
@@ -69,6 +63,8 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: BackendO
   for (const name of order) {
     const reason = await tryBackend(name, auto, opts, adapter);
     if (reason === null) {
+      // webgpu runs the custom set unless told otherwise; other backends keep theirs ('stock' until chosen).
+      registerProjectKernels(name, name === 'webgpu' ? (opts.webgpuKernels ?? 'custom') : undefined);
       await tf.ready();
       return { name, adapter: name === 'webgpu' ? adapter.a : null, detail: await backendDetail(name), fallbacks };
     }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { EMA_UPDATE, hasKernel } from '../kernels/webgpu/fused-update-names';
+import { EMA_UPDATE } from '../kernels/contracts';
+import { hasKernels, runFused } from '../kernels/run-fused';
 import { buildModel, EVAL_CTX, TRAIN_CTX, type Model } from '../models';
 import { FP32_QUANT } from '../quant/config';
 import type { ForwardContext } from '../quant/quantizers';
@@ -79,10 +80,10 @@ export class EmaTeacher {
   update(): void {
     const a = this.decayAt(this.updates++);
     // One launch per parameter where the backend has the fused update, three otherwise.
-    const fused = hasKernel(EMA_UPDATE);
+    const fused = hasKernels(EMA_UPDATE);
     tf.tidy(() => {
       for (const { teacher, student } of this.pairs) {
-        teacher.assign(fused ? (tf.engine().runKernel(EMA_UPDATE, { teacher, student }, { decay: a }) as tf.Tensor) : tf.add(tf.mul(teacher, a), tf.mul(student, 1 - a)));
+        teacher.assign(fused ? runFused(EMA_UPDATE, { teacher, student }, { decay: a }) : tf.add(tf.mul(teacher, a), tf.mul(student, 1 - a)));
       }
       if (this.cfg.bnStats === 'copy') for (const { teacher, student } of this.bufferPairs) teacher.assign(student);
     });

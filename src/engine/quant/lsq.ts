@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasFusedLsqKernels, LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD, lsqChannels, type LsqGradKernelAttrs } from './lsq-kernels';
+import { LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD, lsqChannels, type LsqFakeQuantGradAttrs } from '../kernels/contracts';
+import { hasKernels, runFused } from '../kernels/run-fused';
 
 /**
  * LSQ fake quantization (Esser et al. 2020, "Learned Step Size Quantization").
@@ -40,14 +41,13 @@ function reductionAxes(xShape: number[], stepShape: number[]): number[] {
  * The same quantizer through the fused kernels of the active backend: one launch forward, and x and the step
  * (rather than x/s and its rounding) saved for a backward that recomputes them.
  */
-function fusedLsqFakeQuant(x: tf.Tensor, step: tf.Tensor, attrs: LsqGradKernelAttrs): tf.Tensor {
+function fusedLsqFakeQuant(x: tf.Tensor, step: tf.Tensor, attrs: LsqFakeQuantGradAttrs): tf.Tensor {
   const quantize = tf.customGrad((xIn, sIn, save) => {
     const inputs = { x: xIn as tf.Tensor, stepSize: sIn as tf.Tensor };
     (save as tf.GradSaveFunc)([inputs.x, inputs.stepSize]);
     return {
-      value: tf.engine().runKernel(LSQ_FAKE_QUANT, inputs, { qn: attrs.qn, qp: attrs.qp }) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.engine().runKernel(LSQ_FAKE_QUANT_GRAD, { dy, x: saved[0], stepSize: saved[1] }, { ...attrs }) as tf.Tensor[],
+      value: runFused(LSQ_FAKE_QUANT, inputs, { qn: attrs.qn, qp: attrs.qp }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runFused(LSQ_FAKE_QUANT_GRAD, { dy, x: saved[0], stepSize: saved[1] }, { ...attrs }),
     };
   });
   return quantize(x, step) as tf.Tensor;
@@ -56,7 +56,7 @@ function fusedLsqFakeQuant(x: tf.Tensor, step: tf.Tensor, attrs: LsqGradKernelAt
 export function lsqFakeQuant(x: tf.Tensor, step: tf.Tensor, opts: LsqOptions): tf.Tensor {
   const { qn, qp } = quantRange(opts.bits, opts.signed);
   const g = opts.gradScale ?? defaultGradScale(x.size, qp);
-  if (x.dtype === 'float32' && step.dtype === 'float32' && lsqChannels(x.shape, step.shape) !== null && hasFusedLsqKernels()) {
+  if (x.dtype === 'float32' && step.dtype === 'float32' && lsqChannels(x.shape, step.shape) !== null && hasKernels(LSQ_FAKE_QUANT, LSQ_FAKE_QUANT_GRAD)) {
     return fusedLsqFakeQuant(x, step, { qn, qp, gradScale: g });
   }
   const axes = reductionAxes(x.shape, step.shape);

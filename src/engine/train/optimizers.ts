@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasKernel, SGD_STEP, SGD_VELOCITY } from '../kernels/webgpu/fused-update-names';
+import { SGD_STEP, SGD_VELOCITY } from '../kernels/contracts';
+import { hasKernels, runFused } from '../kernels/run-fused';
 import type { Param } from '../nn/params';
 import type { OptimizerConfig } from '../vocabulary/train-config';
 
@@ -86,7 +87,7 @@ class Sgd implements Optimizer {
 
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
     // Backends with the fused update kernels do a parameter in two launches instead of six or seven.
-    const fused = this.cfg.momentum > 0 && hasKernel(SGD_VELOCITY) && hasKernel(SGD_STEP);
+    const fused = this.cfg.momentum > 0 && hasKernels(SGD_VELOCITY, SGD_STEP);
     tf.tidy(() => {
       for (const p of this.params) {
         const g0 = grads[p.variable.name];
@@ -94,8 +95,8 @@ class Sgd implements Optimizer {
         if (fused) {
           const v = this.velocityOf(p);
           const weightDecay = p.kind === 'weight' ? this.cfg.weightDecay : 0;
-          v.assign(tf.engine().runKernel(SGD_VELOCITY, { v, g: g0, w: p.variable }, { momentum: this.cfg.momentum, weightDecay }) as tf.Tensor);
-          p.variable.assign(tf.engine().runKernel(SGD_STEP, { w: p.variable, u: v }, { lr, floor: STEP_FLOOR, hasFloor: p.kind === 'step' }) as tf.Tensor);
+          v.assign(runFused(SGD_VELOCITY, { v, g: g0, w: p.variable }, { momentum: this.cfg.momentum, weightDecay }));
+          p.variable.assign(runFused(SGD_STEP, { w: p.variable, u: v }, { lr, floor: STEP_FLOOR, hasFloor: p.kind === 'step' }));
           continue;
         }
         const g = decayed(p, g0, this.cfg.weightDecay);

@@ -16,13 +16,13 @@
  * needs when a forward convolution is both strided and dilated; that was checked against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ProjectKernel } from '../project-kernel';
 import { backpropConv2DInfo, checkDyShape, type WithDilations } from './conv-backprop-info';
 import { runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
 
 type TensorInfo = tf.TensorInfo;
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';
-const BACKEND_NAME = 'wasm';
 const runWasmKernel = (name: string, inputs: tf.NamedTensorInfoMap, backend: tf.KernelBackend, attrs: tf.NamedAttrMap = {}) =>
   runKernelOf(KERNEL_NAME, name, inputs, backend, attrs);
 
@@ -102,12 +102,9 @@ function conv2DBackpropFilterWasm(args: {
   }
 }
 
-/** Registers the kernel on the wasm backend; a no-op when one is already registered. */
-export function registerWasmConv2DBackpropFilter(): void {
-  if (tf.getKernel(KERNEL_NAME, BACKEND_NAME) !== undefined) return;
-  tf.registerKernel({
-    kernelName: KERNEL_NAME,
-    backendName: BACKEND_NAME,
-    kernelFunc: conv2DBackpropFilterWasm as tf.KernelFunc,
-  });
-}
+/** Always on: without it the wasm backend cannot train a convolution at all. */
+export const conv2dBackpropFilterWasmKernel: ProjectKernel = {
+  kernelName: KERNEL_NAME,
+  role: 'always',
+  make: () => conv2DBackpropFilterWasm as tf.KernelFunc,
+};

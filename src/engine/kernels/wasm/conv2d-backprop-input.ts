@@ -13,17 +13,15 @@
  * then interleaved (depth-to-space). That is the work of the forward pass, where convolving a zero-inserted dy
  * (s² times as large) or one convolution over all phases (each padded to the largest tap count) multiplies
  * many zeros: for stride 2 they measured about 3× and 1.6× slower.
- *
- * Call after importing the wasm backend, whose registration would otherwise overwrite this one.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ProjectKernel } from '../project-kernel';
 import { backpropConv2DInfo, checkDyShape, type WithDilations } from './conv-backprop-info';
 import { runWasmKernel as runKernelOf, type ExplicitPadding } from './run-kernel';
 
 type TensorInfo = tf.TensorInfo;
 
 const KERNEL_NAME = 'Conv2DBackpropInput';
-const BACKEND_NAME = 'wasm';
 const runWasmKernel = (name: string, inputs: tf.NamedTensorInfoMap, backend: tf.KernelBackend, attrs: tf.NamedAttrMap = {}) =>
   runKernelOf(KERNEL_NAME, name, inputs, backend, attrs);
 
@@ -213,17 +211,9 @@ function conv2DBackpropInputWasm(args: {
   }
 }
 
-/**
- * Replaces the wasm backend's Conv2DBackpropInput with this one. Idempotent: a no-op when this kernel is
- * already the registered one.
- */
-export function registerWasmConv2DBackpropInput(): void {
-  const current = tf.getKernel(KERNEL_NAME, BACKEND_NAME);
-  if (current?.kernelFunc === (conv2DBackpropInputWasm as tf.KernelFunc)) return;
-  if (current !== undefined) tf.unregisterKernel(KERNEL_NAME, BACKEND_NAME);
-  tf.registerKernel({
-    kernelName: KERNEL_NAME,
-    backendName: BACKEND_NAME,
-    kernelFunc: conv2DBackpropInputWasm as tf.KernelFunc,
-  });
-}
+/** Always on: it computes what the stock kernel computes, faster, so there is nothing to switch back to. */
+export const conv2dBackpropInputWasmKernel: ProjectKernel = {
+  kernelName: KERNEL_NAME,
+  role: 'always',
+  make: () => conv2DBackpropInputWasm as tf.KernelFunc,
+};

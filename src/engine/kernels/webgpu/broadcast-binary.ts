@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FlatProgram } from './flat-program';
-import type { CustomKernel } from './kernel-set';
+import type { ProjectKernel } from '../project-kernel';
 
 /** Below this many output elements the stock kernel is as good (and may run on the CPU). */
 const MIN_ELEMENTS = 4096;
@@ -69,9 +69,10 @@ class BroadcastBinaryProgram extends FlatProgram {
   }
 }
 
-function makeKernel(kernelName: string, op: Op): CustomKernel {
+function makeKernel(kernelName: string, op: Op): ProjectKernel {
   return {
     kernelName,
+    role: 'custom',
     make(stock) {
       return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
         const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import type { CustomKernel } from './kernel-set';
+import type { ProjectKernel } from '../project-kernel';
 import { sumPartials } from './sum-partials';
 
 const TILE = 32;
@@ -172,8 +172,9 @@ function filterGrad(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo,
   return out;
 }
 
-export const conv2dBackpropFilterKernel: CustomKernel = {
+export const conv2dBackpropFilterKernel: ProjectKernel = {
   kernelName: 'Conv2DBackpropFilter',
+  role: 'custom',
   make(stock) {
     return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
       const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };

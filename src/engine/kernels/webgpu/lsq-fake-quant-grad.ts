@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { FlatProgram } from './flat-program';
-import { LSQ_FAKE_QUANT_GRAD, lsqChannels, type LsqGradKernelAttrs } from '../../quant/lsq-kernels';
-import type { CustomKernel } from './kernel-set';
+import { LSQ_FAKE_QUANT_GRAD, lsqChannels, type LsqFakeQuantGradAttrs } from '../contracts';
+import { fusedKernel } from '../project-kernel';
 import { sumPartials } from './sum-partials';
 
 const WORKGROUP = 64;
@@ -101,7 +101,7 @@ export function runLsqFakeQuantGrad(
   dy: tf.TensorInfo,
   x: tf.TensorInfo,
   stepSize: tf.TensorInfo,
-  attrs: LsqGradKernelAttrs,
+  attrs: LsqFakeQuantGradAttrs,
 ): [tf.TensorInfo, tf.TensorInfo] {
   const channels = lsqChannels(x.shape, stepSize.shape);
   if (channels === null) throw new Error(`${LSQ_FAKE_QUANT_GRAD}: step of shape [${stepSize.shape}] does not fit x of shape [${x.shape}]`);
@@ -130,12 +130,6 @@ export function runLsqFakeQuantGrad(
   return [dx, { ...ds, shape: stepSize.shape.slice() }];
 }
 
-export const lsqFakeQuantGradKernel: CustomKernel = {
-  kernelName: LSQ_FAKE_QUANT_GRAD,
-  make() {
-    return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-      const { dy, x, stepSize } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; stepSize: tf.TensorInfo };
-      return runLsqFakeQuantGrad(args.backend as WebGPUBackend, dy, x, stepSize, args.attrs as unknown as LsqGradKernelAttrs);
-    }) as unknown as tf.KernelFunc;
-  },
-};
+export const lsqFakeQuantGradKernel = fusedKernel(LSQ_FAKE_QUANT_GRAD, ({ dy, x, stepSize }, attrs, backend: WebGPUBackend) =>
+  runLsqFakeQuantGrad(backend, dy, x, stepSize, attrs),
+);

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FlatProgram } from './flat-program';
-import { LSQ_FAKE_QUANT, lsqChannels, type LsqKernelAttrs } from '../../quant/lsq-kernels';
-import type { CustomKernel } from './kernel-set';
+import { LSQ_FAKE_QUANT, lsqChannels, type LsqFakeQuantAttrs } from '../contracts';
+import { fusedKernel } from '../project-kernel';
 
 class LsqFakeQuantProgram extends FlatProgram {
   readonly variableNames = ['x', 'stepSize'];
@@ -32,7 +32,7 @@ class LsqFakeQuantProgram extends FlatProgram {
   }
 }
 
-export function runLsqFakeQuant(backend: WebGPUBackend, x: tf.TensorInfo, stepSize: tf.TensorInfo, attrs: LsqKernelAttrs): tf.TensorInfo {
+export function runLsqFakeQuant(backend: WebGPUBackend, x: tf.TensorInfo, stepSize: tf.TensorInfo, attrs: LsqFakeQuantAttrs): tf.TensorInfo {
   const channels = lsqChannels(x.shape, stepSize.shape);
   if (channels === null) throw new Error(`${LSQ_FAKE_QUANT}: step of shape [${stepSize.shape}] does not fit x of shape [${x.shape}]`);
   return backend.runWebGPUProgram(new LsqFakeQuantProgram(x.shape), [x, stepSize], 'float32', [
@@ -42,12 +42,4 @@ export function runLsqFakeQuant(backend: WebGPUBackend, x: tf.TensorInfo, stepSi
   ]);
 }
 
-export const lsqFakeQuantKernel: CustomKernel = {
-  kernelName: LSQ_FAKE_QUANT,
-  make() {
-    return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-      const { x, stepSize } = args.inputs as { x: tf.TensorInfo; stepSize: tf.TensorInfo };
-      return runLsqFakeQuant(args.backend as WebGPUBackend, x, stepSize, args.attrs as unknown as LsqKernelAttrs);
-    }) as unknown as tf.KernelFunc;
-  },
-};
+export const lsqFakeQuantKernel = fusedKernel(LSQ_FAKE_QUANT, ({ x, stepSize }, attrs, backend: WebGPUBackend) => runLsqFakeQuant(backend, x, stepSize, attrs));

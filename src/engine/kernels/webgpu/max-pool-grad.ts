@@ -2,10 +2,12 @@
  * MaxPoolGrad for the webgpu backend with the tie rule of the cpu and wasm backends (and PyTorch): the gradient
  * of a window goes to its *first* maximum. Stock tfjs-backend-webgpu routes it to the last one, and LSQ makes
  * exact ties common (quantized inputs times quantized weights land on a lattice), so the two backends trained
- * differently. One pass: every input element recomputes the argmax of the windows that cover it.
+ * differently. One pass: every input element recomputes the argmax of the windows that cover it. It fixes what
+ * the kernel computes, not its speed, so it is registered under both kernel sets.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { ProjectKernel } from '../project-kernel';
 import { FlatProgram } from './flat-program';
 
 class MaxPoolGradFirstMaxProgram extends FlatProgram {
@@ -83,9 +85,8 @@ function maxPoolGradFirstMax(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   ]);
 }
 
-/** Replaces the stock kernel; call after the webgpu backend module has registered its own. */
-export function registerWebgpuMaxPoolGrad(): void {
-  if (tf.getKernel('MaxPoolGrad', 'webgpu')?.kernelFunc === maxPoolGradFirstMax) return;
-  if (tf.getKernel('MaxPoolGrad', 'webgpu')) tf.unregisterKernel('MaxPoolGrad', 'webgpu');
-  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'webgpu', kernelFunc: maxPoolGradFirstMax as unknown as tf.KernelFunc });
-}
+export const maxPoolGradKernel: ProjectKernel = {
+  kernelName: 'MaxPoolGrad',
+  role: 'always',
+  make: () => maxPoolGradFirstMax as unknown as tf.KernelFunc,
+};

@@ -1,0 +1,65 @@
+/**
+ * The project's own fused kernels: name, inputs, attrs and outputs of each. The ops that call them (LSQ fake
+ * quantization, the SGD optimizer, the EMA teacher) and every backend's implementation type against this file, so
+ * a kernel means the same thing everywhere. The ops run a fused kernel only where the active backend registers it
+ * and otherwise compute the same formulas with plain TF.js ops. Imports nothing: page code may read it.
+ *
+ * QatLsqFakeQuant      inputs { x, stepSize }      attrs { qn, qp }             → round(clip(x/s, −qn, qp))·s
+ * QatLsqFakeQuantGrad  inputs { dy, x, stepSize }  attrs { qn, qp, gradScale }  → [dx, ds], ds shaped like the step:
+ *                      v = x/s; dx = dy inside [−qn, qp], else 0;
+ *                      ds = gradScale · Σ dy · (round(v) − v inside, −qn below, qp above), summed per channel
+ *                      The step is one value, or one per channel of the last axis of x (see lsqChannels).
+ * QatSgdVelocity       inputs { v, g, w }          attrs { momentum, weightDecay } → v·μ + (g + w·wd)
+ * QatSgdStep           inputs { w, u }             attrs { lr, floor, hasFloor }   → w − u·lr, then max(·, floor) if hasFloor
+ * QatEmaUpdate         inputs { teacher, student } attrs { decay }                 → teacher·a + student·(1 − a)
+ * The parameter updates are elementwise over inputs of one shape. All inputs and outputs are float32.
+ */
+
+export const LSQ_FAKE_QUANT = 'QatLsqFakeQuant';
+export const LSQ_FAKE_QUANT_GRAD = 'QatLsqFakeQuantGrad';
+export const SGD_VELOCITY = 'QatSgdVelocity';
+export const SGD_STEP = 'QatSgdStep';
+export const EMA_UPDATE = 'QatEmaUpdate';
+
+// Type aliases rather than interfaces: they fit TF.js's NamedAttrMap (interfaces carry no index signature).
+export type LsqFakeQuantAttrs = { qn: number; qp: number };
+export type LsqFakeQuantGradAttrs = LsqFakeQuantAttrs & { gradScale: number };
+export type SgdVelocityAttrs = { momentum: number; weightDecay: number };
+export type SgdStepAttrs = { lr: number; floor: number; hasFloor: boolean };
+export type EmaUpdateAttrs = { decay: number };
+
+/** Each fused kernel's input names, attrs and number of outputs. */
+export interface FusedKernelContracts {
+  [LSQ_FAKE_QUANT]: { inputs: 'x' | 'stepSize'; attrs: LsqFakeQuantAttrs; outputs: 1 };
+  [LSQ_FAKE_QUANT_GRAD]: { inputs: 'dy' | 'x' | 'stepSize'; attrs: LsqFakeQuantGradAttrs; outputs: 2 };
+  [SGD_VELOCITY]: { inputs: 'v' | 'g' | 'w'; attrs: SgdVelocityAttrs; outputs: 1 };
+  [SGD_STEP]: { inputs: 'w' | 'u'; attrs: SgdStepAttrs; outputs: 1 };
+  [EMA_UPDATE]: { inputs: 'teacher' | 'student'; attrs: EmaUpdateAttrs; outputs: 1 };
+}
+
+export type FusedKernelName = keyof FusedKernelContracts;
+/** The inputs of kernel K as tensors of type T (tf.Tensor for callers, tf.TensorInfo inside a backend). */
+export type FusedInputs<K extends FusedKernelName, T> = { [I in FusedKernelContracts[K]['inputs']]: T };
+export type FusedAttrs<K extends FusedKernelName> = FusedKernelContracts[K]['attrs'];
+export type FusedResult<K extends FusedKernelName, T> = FusedKernelContracts[K]['outputs'] extends 2 ? [T, T] : T;
+
+// A record over the names, so adding a kernel to the contracts without listing it here does not compile.
+const NAMES: Record<FusedKernelName, true> = {
+  [LSQ_FAKE_QUANT]: true,
+  [LSQ_FAKE_QUANT_GRAD]: true,
+  [SGD_VELOCITY]: true,
+  [SGD_STEP]: true,
+  [EMA_UPDATE]: true,
+};
+export const FUSED_KERNEL_NAMES = Object.keys(NAMES) as FusedKernelName[];
+
+/** Channels of the LSQ step as the fused kernels see it: 1 (per tensor), C (last axis of x), or null (unsupported layout). */
+export function lsqChannels(xShape: readonly number[], stepShape: readonly number[]): number | null {
+  const stepSize = stepShape.reduce((a, b) => a * b, 1);
+  // A step of higher rank than x would broadcast x up to its rank: the op path handles that.
+  if (stepShape.length > xShape.length) return null;
+  if (stepSize === 1) return 1;
+  const last = xShape[xShape.length - 1];
+  const leadingOnes = stepShape.slice(0, -1).every((d) => d === 1);
+  return leadingOnes && stepShape[stepShape.length - 1] === last ? last : null;
+}

@@ -1,0 +1,27 @@
+/**
+ * The project's kernels for the webgpu backend. Always on: MaxPoolGrad with the first-maximum tie rule of cpu,
+ * wasm and PyTorch. The custom set: the filter gradient as a tiled GEMM, broadcast Multiply/Add/Sub, and the fused
+ * LSQ, SGD and EMA kernels, which cut the launches of a training step.
+ */
+import type { ProjectKernel } from '../project-kernel';
+import { addKernel, multiplyKernel, subKernel } from './broadcast-binary';
+import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
+import { emaUpdateKernel } from './ema-update';
+import { lsqFakeQuantKernel } from './lsq-fake-quant';
+import { lsqFakeQuantGradKernel } from './lsq-fake-quant-grad';
+import { maxPoolGradKernel } from './max-pool-grad';
+import { sgdStepKernel } from './sgd-step';
+import { sgdVelocityKernel } from './sgd-velocity';
+
+export const webgpuKernels: readonly ProjectKernel[] = [
+  maxPoolGradKernel,
+  conv2dBackpropFilterKernel,
+  multiplyKernel,
+  addKernel,
+  subKernel,
+  lsqFakeQuantKernel,
+  lsqFakeQuantGradKernel,
+  sgdVelocityKernel,
+  sgdStepKernel,
+  emaUpdateKernel,
+];
