@@ -1,55 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Model, ModelSpec } from '../models/types';
-import type { ParamKind } from '../nn/params';
+import type { Normalization } from '../data/batches';
+import type { Model } from '../models/types';
 import type { TrainConfig } from '../train/config';
+import { fromBase64, MODEL_FILE_FORMAT, toBase64, type ModelFile, type StoredTensor } from './model-file-format';
 
-export const MODEL_FILE_FORMAT = 'qat-playground-model';
+// The format itself (types, parser, tensor codec) lives in a module without TF.js, for the page's main thread.
+export * from './model-file-format';
 
-interface StoredTensor {
-  name: string;
-  /** 'buffer' for BatchNorm running statistics. */
-  kind: ParamKind | 'buffer';
-  shape: number[];
-  quant?: { bits: number; signed: boolean };
-  /** float32, little-endian, base64. */
-  data: string;
+/** What a file may say about the run's data besides the model: the dataset and its input normalisation. */
+export interface ModelFileMeta {
+  dataset?: string;
+  normalization?: Normalization;
 }
 
-/**
- * A trained model as one JSON file: its spec, the run's config, every parameter (latent weights and learned step
- * sizes) and BatchNorm statistics. The integer codes follow from round(clip(w/s, −qn, qp)).
- */
-export interface ModelFile {
-  format: typeof MODEL_FILE_FORMAT;
-  version: 1;
-  spec: ModelSpec;
-  config: TrainConfig;
-  steps: number;
-  tensors: StoredTensor[];
-}
-
-function toBase64(v: Float32Array): string {
-  const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  let s = '';
-  // Chunks keep String.fromCharCode under the argument limit.
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(text: string, name: string): Float32Array {
-  let s: string;
-  try {
-    s = atob(text);
-  } catch {
-    throw new Error(`"${name}" is damaged: its data is not base64`);
-  }
-  if (s.length % 4 !== 0) throw new Error(`"${name}" is damaged: ${s.length} bytes is not a whole number of float32 values`);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
-}
-
-export async function serializeModel(model: Model, config: TrainConfig, steps: number): Promise<string> {
+export async function serializeModel(model: Model, config: TrainConfig, steps: number, meta: ModelFileMeta = {}): Promise<string> {
   const tensors: StoredTensor[] = [];
   for (const p of model.params) {
     const t: StoredTensor = { name: p.name, kind: p.kind, shape: p.variable.shape, data: toBase64((await p.variable.data()) as Float32Array) };
@@ -58,19 +22,9 @@ export async function serializeModel(model: Model, config: TrainConfig, steps: n
   }
   for (const b of model.buffers) tensors.push({ name: b.name, kind: 'buffer', shape: b.variable.shape, data: toBase64((await b.variable.data()) as Float32Array) });
   const file: ModelFile = { format: MODEL_FILE_FORMAT, version: 1, spec: model.spec, config, steps, tensors };
+  if (meta.dataset !== undefined) file.dataset = meta.dataset;
+  if (meta.normalization) file.normalization = { mean: Array.from(meta.normalization.mean), std: Array.from(meta.normalization.std) };
   return JSON.stringify(file);
-}
-
-/** Reads a model file; a file of another kind or a damaged one fails with a message that says which. */
-export function parseModelFile(text: string): ModelFile {
-  let file: ModelFile;
-  try {
-    file = JSON.parse(text) as ModelFile;
-  } catch {
-    throw new Error('not a model file: it is not JSON');
-  }
-  if (file?.format !== MODEL_FILE_FORMAT || file.version !== 1 || !Array.isArray(file.tensors)) throw new Error(`not a ${MODEL_FILE_FORMAT} file (version 1)`);
-  return file;
 }
 
 /** Copies a file's tensors into a model built from the same spec; names and shapes must all match. */
