@@ -27,6 +27,8 @@ export interface ExperimentPlan {
   backend: BackendChoice;
   out: string;
   progress: boolean;
+  /** Write each run's model file into `out` (named in results.json as `modelFile`). */
+  saveModels: boolean;
   /** Hessian eigenvalues measured after training: none, the top one, or the top 50 (with the trace in both cases). */
   hessian: { top: number; samples: number } | null;
   /** The page's preset every run starts from; null: the engine's `DEFAULT_TRAIN_CONFIG`. */
@@ -50,6 +52,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
         ...Object.fromEntries(valued.map((k) => [k, { type: 'string' as const }])),
         ...Object.fromEntries(switches.map((k) => [k, { type: 'boolean' as const }])),
         'no-progress': { type: 'boolean', default: false },
+        'save-models': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -92,6 +95,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentPlan | 'help' {
     backend: oneOf(v('backend'), BACKEND_CHOICES, '--backend'),
     out: v('out'),
     progress: !given['no-progress'],
+    saveModels: given['save-models'] === true,
     hessian: (() => {
       const what = oneOf(v('hessian'), ['none', 'top1', 'top50'] as const, '--hessian');
       return what === 'none' ? null : { top: what === 'top1' ? 1 : 50, samples: int(v('hessian-samples'), '--hessian-samples', 1) };

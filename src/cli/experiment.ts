@@ -3,6 +3,7 @@
  * DIR/summary.md. Usage: npm run experiment -- --help
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { serializeModel } from '../engine/export/model-file';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../node/webgpu';
@@ -87,6 +88,11 @@ async function main(argv: string[]): Promise<number> {
         progress.runDone(`${label}: measuring the Hessian (top ${plan.hessian.top}, trace)`);
         const h = await measureHessian(session, plan.hessian.top, { settings: { samples: plan.hessian.samples, includeSteps: false } });
         Object.assign(result, { hessianTop: h.top, hessianTrace: h.trace, hessianTraceStderr: h.traceStderr, hessianIterations: h.iterations, hessianConverged: h.converged });
+      }
+      if (plan.saveModels) {
+        result.modelFile = `${label.replace(/[^\w.+-]+/g, '-')}.model.json`;
+        const file = await serializeModel(session.model, session.config, session.step, { dataset: ds.name, normalization: session.norm });
+        await writeFile(join(plan.out, result.modelFile), file);
       }
       if (spec.method === 'fp32' && needsTeacher(spec)) fp32Models.set(`${spec.model}|${spec.seed}`, session);
       else session.dispose();

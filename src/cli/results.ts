@@ -19,6 +19,8 @@ export interface RunResult {
   /** lsq+cr: the EMA teacher's test accuracy. */
   teacherTestAccuracy: number | null;
   finalTrainLoss: number;
+  /** `--save-models`: the run's model file, relative to results.json. */
+  modelFile?: string;
   labeled: number;
   batchSize: number;
   /** `--hessian`: the top eigenvalues of the training loss's Hessian (largest first) and its trace. */

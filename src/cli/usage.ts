@@ -65,6 +65,7 @@ export function usageText(flags: readonly KnobFlag[] = KNOB_FLAGS): string {
     line('--backend NAME', BACKEND_CHOICES.join(', '), PLAN_DEFAULTS.backend),
     line('--out DIR', 'where results.json and summary.md go', PLAN_DEFAULTS.out),
     line('--no-progress', 'no progress bar'),
+  line('--save-models', "write each run's model file into --out (results.json names it: modelFile)"),
     line('--hessian WHAT', 'none, top1 or top50: the top Hessian eigenvalue(s) and the trace'),
     line('', 'of the training loss after training', PLAN_DEFAULTS.hessian),
     line('--hessian-samples N', 'labeled images in the fixed batch of the Hessian', PLAN_DEFAULTS['hessian-samples']),
