@@ -49,6 +49,8 @@ export default defineConfig(({ mode }) => {
     preview: { headers: { ...isolation, 'Content-Security-Policy': contentSecurityPolicy(origins, false) }, host: '127.0.0.1' },
     // Workers are bundled by a pipeline of their own, with its own plugins.
     worker: { format: 'es', plugins: () => [threadedWasmFactory()] },
+    // The dev server pre-bundles dependencies, past the plugins above.
+    optimizeDeps: { rolldownOptions: { plugins: [threadedWasmFactory()] } },
     build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   };
 });

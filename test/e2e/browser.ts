@@ -68,10 +68,10 @@ export async function openReadyPage(browser: Browser, url: string, hash: string)
   return page;
 }
 
-/** Runs a measuring script's body against the built app in Chromium, closing both whatever happens. */
-export function measureInBrowser(body: (app: { url: string }, browser: Browser) => Promise<void>): void {
+/** Runs a measuring script's body against the built app (or a folder built earlier) in Chromium, closing both whatever happens. */
+export function measureInBrowser(body: (app: { url: string }, browser: Browser) => Promise<void>, builtDir?: string): void {
   (async () => {
-    const app = await buildAndServe();
+    const app = builtDir ? await serveBuilt(builtDir) : await buildAndServe();
     const browser = await launchChromium();
     try {
       await body(app, browser);

@@ -2,15 +2,17 @@
  * How long the page takes to train a preset to the end: the built app in headless Chromium, Train pressed, until
  * every run says Done. Prints each run's wall time, steps/s, backend and final test accuracy.
  *
- *   npm run page-time -- [--hash 'model=mlp&steps=300'] [--timeout 900]
+ *   npm run page-time -- [--hash 'model=mlp&steps=300'] [--timeout 900] [--runs lsq,lsq+cr] [--dist DIR]
+ *
+ * `--dist DIR` measures a build made earlier (another version, for a before/after) instead of the current source.
  */
 import { measureInBrowser, openReadyPage, scriptArg } from './browser';
 
-const RUNS = ['lsq', 'lsq+cr'];
 
 measureInBrowser(async (app, browser) => {
   const hash = scriptArg('hash', '');
   const timeout = Number(scriptArg('timeout', '900')) * 1000;
+  const RUNS = scriptArg('runs', 'lsq,lsq+cr').split(',');
   const page = await openReadyPage(browser, app.url, hash);
   const t0 = Date.now();
   await page.getByTestId('train').click();
@@ -32,4 +34,4 @@ measureInBrowser(async (app, browser) => {
     console.log(`${r}: done after ${(done[r] / 1000).toFixed(1)} s; summary row: ${row}`);
   }
   console.log(`both runs: ${(Math.max(...Object.values(done)) / 1000).toFixed(1)} s from pressing Train`);
-});
+}, scriptArg('dist', '') || undefined);

@@ -33,7 +33,12 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never);
-      if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+      if (opts.wasmThreads) {
+        wasm.setThreadsCount(opts.wasmThreads);
+        // Read by the bundled threaded factory (vite-plugins/threaded-wasm-factory.ts): the compiled backend gives
+        // XNNPACK at most half the logical cores it is told of.
+        (globalThis as Record<string, unknown>).__tfjsWasmLogicalCores = 2 * opts.wasmThreads;
+      }
       return (await tf.setBackend('wasm')) ? null : 'the wasm backend failed to initialise';
     }
     return (await tf.setBackend(name)) ? null : `the ${name} backend failed to initialise`;
