@@ -1,13 +1,18 @@
 import { SHIPPED_DATASET, type PlaygroundConfig } from '../config/playground-config';
 import { RUN_LABELS, runsOf, trainConfigFor, type RunId } from '../config/run-config';
 import type { BackendChoice } from '../engine/backend/types';
-import { downloadText, fileStem } from '../export/download';
-import { usePlayground } from '../store/playground-store';
+import type { SessionCheckpoint } from '../engine/train/checkpoint';
+import { downloadBlob, downloadText, fileStem } from '../export/download';
+import { runLog, usePlayground } from '../store/playground-store';
+import { logUpTo } from './saved-run-format';
+import { TEST_HOOKS } from './test-hooks';
 import { useUserData } from '../store/user-data-store';
 import { datasetVersion, loadedDataset } from './dataset-registry';
 import { poolPayload } from './pool-payload';
 import { TrainingWorkerClient } from './training-client';
-import type { WorkerCommand, WorkerEvent } from '../worker/protocol';
+import type { EvalMetrics } from '../engine/train/metrics';
+import type { SettingsChange } from '../engine/vocabulary/settings-change';
+import type { MetricBatch, StampedEvent, WorkerCommand, WorkerEvent } from '../worker/protocol';
 
 /** Eigenvalues per run in the spectrum view (the paper's Figure 5 uses the top 50). */
 export const SPECTRUM_K = 50;
@@ -15,18 +20,24 @@ export const SPECTRUM_K = 50;
 /** Test images in the "looking inside" grid. */
 export const INSPECT_IMAGES = 20;
 
+/** Test images shown for an opened confusion cell. */
+export const CELL_IMAGES = 24;
+
 interface Slot {
   client: TrainingWorkerClient;
   backend: BackendChoice;
   /** Which loaded dataset (id and version) this Worker holds a copy of: copies are large, so each is sent once. */
   dataset: string | null;
   /**
-   * From a configure until the Worker answers it with "ready": what the Worker sends meanwhile (the last metrics
-   * and phases of a run being stopped) belongs to the run it is dropping, not to the clean view that replaced it.
+   * The generation of the last configure or reset sent: what the Worker stamped with an older one (the last metrics
+   * and phases of a run being stopped, crossing the command in flight) belongs to the run it is dropping, not to
+   * the clean view that replaced it.
    */
-  configuring: boolean;
+  gen: number;
   /** The seed it was last configured with: during a repetition, not the page's. */
   seed: number;
+  /** The run's last checkpoint since its configure: a restart (lost device, crash) continues from it. */
+  checkpoint: SessionCheckpoint | null;
 }
 
 const slots = new Map<RunId, Slot>();
@@ -36,7 +47,7 @@ const slots = new Map<RunId, Slot>();
  * each update redraws the charts, and the page must stay responsive while two runs train.
  */
 const UPDATE_INTERVAL_MS = 500;
-const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval', 'sharpness', 'inspection', 'pool-predictions']);
+const STREAMING = new Set<WorkerEvent['type']>(['metrics', 'step-sizes', 'eval', 'quant-error', 'sharpness', 'inspection', 'pool-predictions']);
 let queued: [RunId, WorkerEvent][] = [];
 let timer: ReturnType<typeof setTimeout> | null = null;
 let lastUpdate = -Infinity;
@@ -55,14 +66,26 @@ function outlivesConfigure(e: WorkerEvent): boolean {
   return e.type === 'backend' || e.type === 'pool' || e.type === 'model-file' || (e.type === 'error' && (e.kind === 'crashed' || e.kind === 'device-lost'));
 }
 
-function onEvent(id: RunId, slot: Slot, e: WorkerEvent): void {
-  if (slot.configuring) {
-    if (e.type === 'phase' && e.phase === 'ready') slot.configuring = false;
-    else if (!outlivesConfigure(e)) return;
+function onEvent(id: RunId, slot: Slot, e: StampedEvent): void {
+  if (e.gen < slot.gen && !outlivesConfigure(e)) return;
+  if (e.type === 'checkpoint') {
+    // The metrics of the steps it covers came before it: apply them first, so what is saved with it agrees.
+    flushEvents();
+    slot.checkpoint = e.checkpoint;
+    checkpointSink?.(id, e.checkpoint);
+    return;
   }
-  if (e.type === 'model-file') {
+  if (e.type === 'model-file' || e.type === 'export-file') {
     const c = usePlayground.getState().config;
-    downloadText(e.text, `${fileStem(c.model, c.wbits, c.abits, slot.seed)}-${id.replace('+', '-')}-step${e.steps}.model.json`, 'application/json');
+    const name = `${fileStem(c.model, c.wbits, c.abits, slot.seed)}-${id.replace('+', '-')}-step${e.steps}`;
+    if (e.type === 'model-file') downloadText(e.text, `${name}.model.json`, 'application/json');
+    else if (e.format === 'onnx') downloadBlob(new Blob([e.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), `${name}.onnx`);
+    else downloadBlob(new Blob([e.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${name}-pytorch.zip`);
+  }
+  // The other runs say what they predicted for the images of a cell this run opened.
+  if (e.type === 'cell-images') {
+    const indices = Array.from(e.cell.indices);
+    for (const [other, o] of slots) if (other !== id && indices.length > 0) o.client.send({ type: 'test-predictions', indices });
   }
   queued.push([id, e]);
   // State changes (phase, errors, backend) show at once, together with the metrics before them.
@@ -75,13 +98,38 @@ function dropQueued(id?: RunId): void {
   queued = id === undefined ? [] : queued.filter(([r]) => r !== id);
 }
 
+/** The runs side by side share the cores: each Worker's wasm backend gets its part of them (at least one). */
+export function wasmThreadsPerRun(runs: number, cores = navigator.hardwareConcurrency || 1): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, runs)));
+}
+
 function spawn(id: RunId, backend: BackendChoice): Slot {
   // Events arrive asynchronously, after `slot` below exists.
   const client = new TrainingWorkerClient((e) => onEvent(id, slot, e), `training ${RUN_LABELS[id]}`);
-  const slot: Slot = { client, backend, dataset: null, configuring: false, seed: 0 };
-  client.send({ type: 'init', backend });
+  const slot: Slot = { client, backend, dataset: null, gen: 0, seed: 0, checkpoint: null };
+  client.send({ type: 'init', backend, testHooks: TEST_HOOKS, wasmThreads: wasmThreadsPerRun(runsOf(usePlayground.getState().config).length) });
   slots.set(id, slot);
   return slot;
+}
+
+let checkpointSink: ((id: RunId, checkpoint: SessionCheckpoint) => void) | null = null;
+
+/** Where the runs' checkpoints go (the saved runs, src/app/saved-runs.ts). */
+export function setCheckpointSink(sink: typeof checkpointSink): void {
+  checkpointSink = sink;
+}
+
+/**
+ * Puts a run back as it was saved: its view (charts, evaluations, step) and, in its Worker, its session from the
+ * checkpoint, paused there, so Resume continues it. The run must already be configured with the saved setup.
+ */
+export function restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetrics[]; totalSteps: number; checkpoint: SessionCheckpoint }): void {
+  const slot = slots.get(id);
+  if (!slot) return;
+  dropQueued(id);
+  usePlayground.getState().restoreRun(id, saved);
+  sendDataset(slot, usePlayground.getState().config.dataset);
+  slot.client.send({ type: 'restore', checkpoint: saved.checkpoint });
 }
 
 function unlabeledCommand(): WorkerCommand {
@@ -102,9 +150,9 @@ function sendDataset(slot: Slot, dataset: string): void {
 function configure(id: RunId, slot: Slot, c: PlaygroundConfig): void {
   sendDataset(slot, c.dataset);
   slot.client.send(unlabeledCommand());
-  slot.configuring = true;
   slot.seed = c.seed;
-  slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id), sharpness: { mode: c.sharpness, every: c.sharpnessEvery } });
+  slot.checkpoint = null;
+  slot.client.send({ type: 'configure', dataset: c.dataset, config: trainConfigFor(c, id), sharpness: { mode: c.sharpness, every: c.sharpnessEvery }, gen: ++slot.gen });
 }
 
 /**
@@ -150,7 +198,7 @@ function send(type: 'start' | 'pause' | 'resume' | 'step' | 'reset'): void {
   const { dataset } = usePlayground.getState().config;
   for (const slot of slots.values()) {
     if (type !== 'pause') sendDataset(slot, dataset);
-    slot.client.send({ type });
+    slot.client.send(type === 'reset' ? { type, gen: ++slot.gen } : { type });
   }
 }
 
@@ -187,6 +235,13 @@ export const runCommands = {
     dropQueued();
     usePlayground.getState().resetRuns([...slots.keys()]);
   },
+  /** Every run switches to these settings at step `fromStep` (see app/settings-change.ts for the pause around it). */
+  changeSettings: (change: SettingsChange, fromStep: number) => {
+    for (const slot of slots.values()) slot.client.send({ type: 'change-settings', change, fromStep });
+  },
+  /** The test images of a cell of one run's last confusion matrix; the other runs then add their predictions. */
+  openCell: (id: RunId, truth: number, predicted: number, model: 'student' | 'teacher' = 'student') =>
+    slots.get(id)?.client.send({ type: 'confusion-cell', truth, predicted, model, limit: CELL_IMAGES }),
   inspect: () => {
     for (const slot of slots.values()) slot.client.send({ type: 'inspect', images: INSPECT_IMAGES });
   },
@@ -196,7 +251,7 @@ export const runCommands = {
     // The grid shows the two students and the teacher; the FP32 reference is not asked.
     for (const [id, slot] of slots) if (id !== 'fp32') slot.client.send({ type: 'classify-pool', ids });
   },
-  exportModel: (id: RunId) => slots.get(id)?.client.send({ type: 'export-model' }),
+  exportModel: (id: RunId, format: 'model-file' | 'onnx' | 'torch' = 'model-file') => slots.get(id)?.client.send({ type: 'export-model', format, pageUrl: window.location.href }),
   /** The top-50 Hessian eigenvalues and trace of every run's student, on a fixed batch of labeled images. */
   spectrum: () => {
     const { config, markSpectrumPending } = usePlayground.getState();
@@ -209,12 +264,25 @@ export const runCommands = {
    */
   restart: (id: RunId, backend?: BackendChoice) => {
     const c = usePlayground.getState().config;
-    slots.get(id)?.client.terminate();
+    const old = slots.get(id);
+    const view = usePlayground.getState().runs[id];
+    // A lost device or a crashed Worker says nothing about the run: it continues from its last checkpoint (its curves
+    // up to there stay, the steps after it are redone). A run that diverged or failed would do it again: step 0.
+    const kind = view?.error?.kind;
+    const cp = old && old.seed === c.seed && (kind === 'device-lost' || kind === 'crashed') ? old.checkpoint : null;
+    old?.client.terminate();
     slots.delete(id);
     dropQueued(id);
-    usePlayground.getState().resetRun(id);
     const slot = spawn(id, backend ?? c.backend);
     configure(id, slot, c);
+    const log = runLog(id);
+    if (cp && log && view) restoreRun(id, { log: logUpTo(log, cp.step), evals: view.evals.filter((e) => e.step <= cp.step), totalSteps: view.totalSteps, checkpoint: cp });
+    else usePlayground.getState().resetRun(id);
     slot.client.send({ type: 'start' });
   },
 };
+
+/** Test-only commands to one run's Worker (the page's `?test-hooks`; the Worker ignores them otherwise). */
+export function sendTestCommand(id: RunId, type: 'test-lose-device' | 'test-crash'): void {
+  slots.get(id)?.client.send({ type });
+}

@@ -1,3 +1,4 @@
+import { CHANGES_PARAM } from './changes-hash';
 import { checkProperty, crossCheck, DEFAULT_CONFIG, parseDecimal, PROPERTIES, propertySpec, type PlaygroundConfig, type PropertySpec } from './playground-config';
 
 /** What a link held: a config that is always valid, and one note per value that was refused. */
@@ -45,7 +46,8 @@ export function decodeConfig(hash: string): DecodedConfig {
   const params = new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash);
   const config: PlaygroundConfig = { ...DEFAULT_CONFIG };
   const notes: string[] = [];
-  const known = new Set(PROPERTIES.map((p) => p.hash));
+  // Settings changed mid-run ride along in the link; hash-sync reads them (changes-hash.ts).
+  const known = new Set([...PROPERTIES.map((p) => p.hash), CHANGES_PARAM]);
   for (const name of new Set(params.keys())) {
     if (!known.has(name)) notes.push(`"${shown(name)}" is not a setting of this page; ignored.`);
   }

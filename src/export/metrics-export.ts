@@ -1,7 +1,9 @@
 import type { PlaygroundConfig } from '../config/playground-config';
 import { RUN_LABELS, type RunId } from '../config/run-config';
 import type { BackendReport } from '../engine/vocabulary/backends';
+import type { QuantError } from '../engine/inspect/quant-error';
 import type { EvalMetrics } from '../engine/train/metrics';
+import type { SettingsChangeAt } from '../engine/vocabulary/settings-change';
 import { METRIC_FIELDS, type MetricLog } from '../store/metric-log';
 import { summarizeRun, type RunSummary } from '../store/run-summary';
 import type { MultiSeedJson } from './multi-seed-export';
@@ -12,6 +14,10 @@ export interface ExportedRun {
   evals: EvalMetrics[];
   backend: BackendReport | null;
   batchSize: number;
+  /** Quantization error per layer at each evaluation. */
+  quantErrors?: { step: number; layers: QuantError[] }[];
+  /** Settings changed mid-run, with the first step that used each. */
+  settingsChanges?: SettingsChangeAt[];
 }
 
 const CSV_COLUMNS = ['run', 'step', ...METRIC_FIELDS] as const;
@@ -51,6 +57,8 @@ export interface MetricsJson {
     steps: number[];
     metrics: Record<(typeof METRIC_FIELDS)[number], number[]>;
     evals: EvalMetrics[];
+    quantErrors: { step: number; layers: QuantError[] }[];
+    settingsChanges: SettingsChangeAt[];
   }[];
   /** The last repetition over seeds of this setup, if any. */
   multiSeed: MultiSeedJson | null;
@@ -75,6 +83,8 @@ export function metricsJson(
       steps: Array.from(r.log.steps()),
       metrics: Object.fromEntries(METRIC_FIELDS.map((f) => [f, Array.from(r.log.column(f))])) as MetricsJson['runs'][number]['metrics'],
       evals: r.evals,
+      quantErrors: r.quantErrors ?? [],
+      settingsChanges: r.settingsChanges ?? [],
     })),
     multiSeed: extra.multiSeed ?? null,
   };

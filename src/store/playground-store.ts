@@ -5,7 +5,11 @@ import type { BackendReport } from '../engine/vocabulary/backends';
 import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
 import type { HessianSummary } from '../engine/hessian/measure';
 import type { EvalMetrics } from '../engine/train/metrics';
-import type { Inspection, PoolPredictions, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
+import type { Inspection, MetricBatch, PoolPredictions, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
+import type { CellImages, TestPredictions } from '../worker/confusion-cell';
+import type { QuantError } from '../engine/inspect/quant-error';
+import type { SettingsChangeAt } from '../engine/vocabulary/settings-change';
+import type { WeightHistogram } from '../engine/inspect/weight-histogram';
 import { Downsampler, MAX_POINTS, type Row } from './downsample';
 import { MetricLog } from './metric-log';
 
@@ -42,6 +46,14 @@ export interface RunView {
   pool: { size: number; added: number; used: boolean } | null;
   /** Predictions for the added images shown on the page. */
   poolPredictions: PoolPredictions | null;
+  /** The images of the confusion cell last opened on this run, and its predictions for another run's cell images. */
+  cell: CellImages | null;
+  testPredictions: TestPredictions | null;
+  /** Quantization error per layer at each evaluation, and the activations' histograms at the latest one. */
+  quantErrors: { step: number; layers: QuantError[] }[];
+  activationHistograms: WeightHistogram[];
+  /** Settings changed mid-run, as the Worker applied them: each with the first step that used it. */
+  settingsChanges: SettingsChangeAt[];
 }
 
 /** Full-resolution buffers behind a run's view; not React state (they change in place). */
@@ -83,6 +95,11 @@ function emptyRun(id: RunId, backend: BackendReport | null = null): RunView {
     spectrumPending: false,
     pool: null,
     poolPredictions: null,
+    cell: null,
+    testPredictions: null,
+    quantErrors: [],
+    activationHistograms: [],
+    settingsChanges: [],
   };
 }
 
@@ -132,6 +149,9 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
     case 'inspection':
       return { ...run, inspection: e.inspection };
     case 'model-file':
+    case 'export-file':
+    // Checkpoints are kept by the page's saved runs (src/app/saved-runs.ts), not shown.
+    case 'checkpoint':
       return run;
     case 'sharpness':
       return { ...run, sharpness: capped([...run.sharpness, e.estimate]), sharpnessShare: e.share };
@@ -139,6 +159,14 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
       return { ...run, pool: { size: e.size, added: e.added, used: e.used } };
     case 'pool-predictions':
       return { ...run, poolPredictions: e.predictions };
+    case 'cell-images':
+      return { ...run, cell: e.cell };
+    case 'test-predictions':
+      return { ...run, testPredictions: e.predictions };
+    case 'settings-change':
+      return { ...run, settingsChanges: [...run.settingsChanges, { step: e.step, change: e.change }] };
+    case 'quant-error':
+      return { ...run, quantErrors: capped([...run.quantErrors, { step: e.step, layers: e.report.layers }]), activationHistograms: e.report.activationHistograms };
     case 'spectrum':
       return { ...run, spectrum: { step: e.step, summary: e.summary }, spectrumPending: false };
     case 'error':
@@ -162,6 +190,9 @@ interface PlaygroundState {
   /** Why values of an opened link were not used; shown until dismissed. */
   configNotes: string[];
   runs: Partial<Record<RunId, RunView>>;
+  /** Settings changes sent to the runs (from the page or a link), each with its step; the link carries them. */
+  settingsSchedule: SettingsChangeAt[];
+  scheduleSettingsChange(c: SettingsChangeAt): void;
   logScale: boolean;
   presentation: boolean;
   setConfig(patch: Partial<PlaygroundConfig>): void;
@@ -178,6 +209,8 @@ interface PlaygroundState {
    * the same Worker, whose backend report is not sent again.
    */
   resetRun(id: RunId, keepBackend?: boolean): void;
+  /** A run as it was saved (after a reload): its metric log, evaluations and step, paused; its Worker continues it. */
+  restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetrics[]; totalSteps: number }): void;
   applyEvent(id: RunId, e: WorkerEvent): void;
   /** Several events in one update (one render), in order. */
   applyEvents(events: readonly (readonly [RunId, WorkerEvent])[]): void;
@@ -187,6 +220,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   config: DEFAULT_CONFIG,
   configNotes: [],
   runs: {},
+  settingsSchedule: [],
+  scheduleSettingsChange: (c) => set((s) => ({ settingsSchedule: [...s.settingsSchedule, c] })),
   logScale: false,
   presentation: false,
   setConfig: (patch) => set((s) => ({ config: { ...s.config, ...patch } })),
@@ -202,7 +237,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
       runs[id] = emptyRun(id, old[id]?.backend ?? null);
       buffers.set(id, freshBuffers());
     }
-    set({ runs });
+    // Runs that start over start with the settings they were configured with.
+    set({ runs, settingsSchedule: [] });
   },
   markSpectrumPending: () =>
     set((s) => ({
@@ -213,6 +249,14 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
   resetRun: (id, keepBackend = false) => {
     buffers.set(id, freshBuffers());
     set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id, keepBackend ? (s.runs[id]?.backend ?? null) : null) } }));
+  },
+  restoreRun: (id, saved) => {
+    const b = freshBuffers();
+    buffers.set(id, b);
+    const run = reduceRun(emptyRun(id, get().runs[id]?.backend ?? null), b, { type: 'metrics', batch: saved.log });
+    const step = saved.log.step.length > 0 ? saved.log.step[saved.log.step.length - 1] : 0;
+    const view = withRows({ ...run, evals: capped(saved.evals), step, totalSteps: saved.totalSteps, phase: 'paused' }, b);
+    set((s) => ({ runs: { ...s.runs, [id]: view } }));
   },
   applyEvent: (id, e) => get().applyEvents([[id, e]]),
   applyEvents: (events) => {

@@ -2,12 +2,15 @@ import { useMultiSeed } from '../store/multi-seed-store';
 import { usePlayground } from '../store/playground-store';
 import { AccuracyChart, HessianChart, LambdaChart, LearningRateChart, LossChart, StepSizeChart } from './charts/TrainingCharts';
 import { ConfigNotes } from './ConfigNotes';
+import { SavedRunsBar } from './SavedRunsBar';
 import { Controls } from './controls/Controls';
 import { ExportPanel } from './ExportPanel';
 import { SpectrumView } from './hessian/SpectrumView';
+import { ClassBreakdown } from './classes/ClassBreakdown';
 import { LookingInside } from './inside/LookingInside';
 import { MultiSeedTable } from './multi-seed/MultiSeedTable';
 import { SeedCaption } from './multi-seed/SeedCaption';
+import { MidRunChange } from './runs/MidRunChange';
 import { RunBar } from './runs/RunBar';
 import { controlState } from './runs/run-status';
 import { SummaryTable } from './SummaryTable';
@@ -43,10 +46,12 @@ export function App() {
         </div>
       </header>
       <ConfigNotes />
+      <SavedRunsBar />
       <div className="layout">
         <Controls locked={locked} />
         <main>
           <RunBar />
+          <MidRunChange />
           <SummaryTable />
           <MultiSeedTable />
           <SeedCaption />
@@ -59,6 +64,7 @@ export function App() {
             <HessianChart />
           </div>
           <SpectrumView />
+          <ClassBreakdown />
           <LookingInside />
           <YourData locked={locked} />
           <ExportPanel />

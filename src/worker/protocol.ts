@@ -5,33 +5,51 @@ import type { Dataset } from '../engine/data/types';
 import type { SharpnessEstimate, SharpnessMode } from '../engine/hessian/live-sharpness';
 import type { HessianSummary } from '../engine/hessian/measure';
 import type { WeightHistogram } from '../engine/inspect/weight-histogram';
+import type { SessionCheckpoint } from '../engine/train/checkpoint';
 import type { TrainConfigInput } from '../engine/train/config';
 import type { EvalMetrics } from '../engine/train/metrics';
 import type { SessionState } from '../engine/train/session';
 import type { InputShape } from '../user-data/images/crop';
+import type { CellImages, CellModel, TestPredictions } from './confusion-cell';
+import type { QuantReport } from '../engine/inspect/quant-error';
+import type { SettingsChange } from '../engine/vocabulary/settings-change';
 
 export type WorkerCommand =
-  | { type: 'init'; backend: BackendChoice }
+  /** `testHooks`: honour the test-only commands below (the page's `?test-hooks`); never set in normal use. */
+  | { type: 'init'; backend: BackendChoice; testHooks?: boolean; /** wasm: XNNPACK threads of this Worker. */ wasmThreads?: number }
   /** A dataset loaded from files on the page, for configures that name it. */
   | { type: 'dataset'; id: string; dataset: Dataset }
   /** The images a person added (all of them, replacing the previous set), for the unlabeled pool of CR runs. */
   | { type: 'unlabeled'; ids: Int32Array; images: Uint8Array; shape: InputShape }
   /** Student (and teacher) predictions for some of the added images. */
   | { type: 'classify-pool'; ids: number[] }
-  | { type: 'configure'; dataset: DatasetName; config: TrainConfigInput; sharpness: { mode: SharpnessMode; every: number } }
+  /** `gen`: the run's new generation (see StampedEvent); without one the Worker counts up from its last. */
+  | { type: 'configure'; dataset: DatasetName; config: TrainConfigInput; sharpness: { mode: SharpnessMode; every: number }; gen?: number }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step' }
-  | { type: 'reset' }
+  | { type: 'reset'; gen?: number }
   | { type: 'evaluate' }
   /** Predictions on a few test images and the weight histograms. */
   | { type: 'inspect'; images: number }
+  /** The test images of one cell of the last evaluation's confusion matrix (student's or teacher's), at most `limit`. */
+  | { type: 'confusion-cell'; truth: number; predicted: number; model: CellModel; limit: number }
+  /** This run's predictions at its last evaluation for test images another run's cell holds. */
+  | { type: 'test-predictions'; indices: number[] }
+  /** Changes λ_max, the learning rate or the EMA decay from step `fromStep` on (the page sends every run the same one). */
+  | { type: 'change-settings'; change: SettingsChange; fromStep: number }
   /** The trained student as a file. */
-  | { type: 'export-model' }
+  /** The trained student as the project's model file, as a QDQ ONNX model, or the run as a PyTorch project (zip). */
+  | { type: 'export-model'; format?: 'model-file' | 'onnx' | 'torch'; pageUrl?: string }
   /** The top-k Hessian eigenvalues and the trace of the student now (paused or done). */
   | { type: 'spectrum'; k: number; samples: number }
-  | { type: 'dispose' };
+  /** Continue the configured run from a checkpoint it posted earlier (a reload, a lost device, a crashed Worker). */
+  | { type: 'restore'; checkpoint: SessionCheckpoint }
+  | { type: 'dispose' }
+  /** Test only (ignored without `testHooks`): destroys the WebGPU device as a driver reset would, or crashes the Worker. */
+  | { type: 'test-lose-device' }
+  | { type: 'test-crash' };
 
 /** What the Worker is doing, beyond the session's own states. */
 export type RunPhase = 'starting' | 'loading-data' | 'compiling' | 'hessian' | SessionState;
@@ -86,10 +104,26 @@ export type WorkerEvent =
   | { type: 'step-sizes'; step: number; names: string[]; values: Float32Array }
   | { type: 'inspection'; inspection: Inspection }
   | { type: 'model-file'; text: string; steps: number }
+  | { type: 'export-file'; format: 'onnx' | 'torch'; bytes: Uint8Array; steps: number }
   /** A live top-eigenvalue estimate and the share of the run's time spent on them so far. */
   | { type: 'sharpness'; estimate: SharpnessEstimate; share: number }
   | { type: 'spectrum'; step: number; summary: HessianSummary }
   /** The unlabeled pool this run draws from: its size, and how many of them a person added. */
   | { type: 'pool'; size: number; added: number; used: boolean }
   | { type: 'pool-predictions'; predictions: PoolPredictions }
-  | { type: 'error'; kind: RunErrorKind; message: string };
+  | { type: 'cell-images'; cell: CellImages }
+  /** A mid-run change took effect: `step` is the first step trained with it. */
+  | { type: 'settings-change'; step: number; change: SettingsChange }
+  /** Quantization error of every quantized weight and activation, and the activations' histograms, at an evaluation. */
+  | { type: 'quant-error'; step: number; report: QuantReport }
+  | { type: 'test-predictions'; predictions: TestPredictions }
+  | { type: 'error'; kind: RunErrorKind; message: string }
+  /** Where the run is, to continue from: every so often between steps, and when it pauses or ends (buffers transferred). */
+  | { type: 'checkpoint'; checkpoint: SessionCheckpoint };
+
+/**
+ * An event as the Worker posts it: stamped with the generation it belongs to, the `gen` of the last configure or
+ * reset the Worker had received when it posted it. Messages cross in flight, so the page drops events stamped with
+ * an older generation than the one it last sent: they are about a run it has already replaced.
+ */
+export type StampedEvent = WorkerEvent & { gen: number };

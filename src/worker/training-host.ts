@@ -15,17 +15,21 @@ import { SHIPPED_DATASET, type DatasetName } from '../config/playground-config';
 import type { BackendChoice, BackendReport } from '../engine/backend/types';
 import type { Dataset } from '../engine/data/types';
 import { serializeModel } from '../engine/export/model-file';
+import { onnxBytes, torchZip } from './export-files';
 import { HessianAbortedError } from '../engine/hessian/lanczos';
 import { SharpnessTracker, type SharpnessMode } from '../engine/hessian/live-sharpness';
 import { stepSizes } from '../engine/inspect/step-sizes';
 import type { TrainConfigInput } from '../engine/train/config';
 import { TrainingDivergedError, type SessionListener } from '../engine/train/metrics';
+import { checkpointBuffers } from '../engine/train/checkpoint';
 import { TrainingSession } from '../engine/train/session';
+import { cellBuffers, confusionCell, testPredictionBuffers, testPredictions } from './confusion-cell';
 import { DatasetCache } from './dataset-cache';
 import { inspectionBuffers, inspectRun } from './inspect-run';
 import { interruptible, JobInterrupted, JobQueue, type JobContext } from './job-queue';
 import { batchBuffers, MetricBatcher } from './metric-batcher';
-import type { RunErrorKind, RunPhase, WorkerCommand, WorkerEvent } from './protocol';
+import type { RunErrorKind, RunPhase, StampedEvent, WorkerCommand, WorkerEvent } from './protocol';
+import { QuantWatch, quantReportBuffers } from './quant-watch';
 import { measureSpectrum } from './spectrum';
 import { classifyPool, poolPredictionBuffers, UserImages } from './user-images';
 import { WeightGuard } from './weight-guard';
@@ -33,9 +37,9 @@ import { WeightGuard } from './weight-guard';
 /** What the host needs from the thread it runs on. */
 export interface HostEnvironment {
   /** Sends an event to the page; the buffers in `transfer` move with it instead of being copied. */
-  post(event: WorkerEvent, transfer: Transferable[]): void;
+  post(event: StampedEvent, transfer: Transferable[]): void;
   /** Selects and readies a TF.js backend (in the browser: with the bundled wasm binaries and the core count). */
-  initBackend(choice: BackendChoice): Promise<BackendReport>;
+  initBackend(choice: BackendChoice, wasmThreads?: number): Promise<BackendReport>;
   /** Downloads the dataset shipped with the page. */
   loadShippedDataset(): Promise<Dataset>;
   /** Ends the thread, after a dispose. */
@@ -44,6 +48,9 @@ export interface HostEnvironment {
 
 /** How often the learned step sizes are sampled for their chart. */
 const STEP_SIZE_INTERVAL_MS = 500;
+
+/** How often a training run posts a checkpoint between steps (besides when it pauses or ends): at most this much training is lost to a reload or a lost device. */
+export const CHECKPOINT_INTERVAL_MS = 10_000;
 
 function errorKind(err: unknown): RunErrorKind {
   return err instanceof TrainingDivergedError ? 'diverged' : 'failed';
@@ -56,6 +63,8 @@ export class TrainingHost {
   /** The images a person added on the page, for the unlabeled pool. */
   private readonly userImages = new UserImages();
   private readonly weights = new WeightGuard();
+  /** Grid-point flips and quantization error of the current run. */
+  private readonly quant = new QuantWatch();
   /** Settles once `init` has brought the backend up (or given up): tensors made earlier would sit on TF.js's default one. */
   private backendReady: Promise<void> = Promise.resolve();
   private datasetName: DatasetName = SHIPPED_DATASET;
@@ -70,8 +79,18 @@ export class TrainingHost {
   private lastStepSizes = -Infinity;
   /** After a dispose: later commands are ignored. */
   private closed = false;
+  /** The generation of the last configure or reset: every event is stamped with it (protocol.ts, StampedEvent). */
+  private gen = 0;
+  /** Test-only commands are honoured (set by init); a device destroyed through them counts as lost. */
+  private testHooks = false;
+  private provokedLoss = false;
+  private deviceLost = false;
+  private lastCheckpoint = performance.now();
 
-  constructor(private readonly env: HostEnvironment) {
+  constructor(
+    private readonly env: HostEnvironment,
+    private readonly checkpointEveryMs = CHECKPOINT_INTERVAL_MS,
+  ) {
     this.datasets = new DatasetCache(() => env.loadShippedDataset());
     this.batcher = new MetricBatcher((batch) => this.post({ type: 'metrics', batch }, batchBuffers(batch)));
   }
@@ -83,7 +102,7 @@ export class TrainingHost {
   }
 
   private post(event: WorkerEvent, transfer: Transferable[] = []): void {
-    this.env.post(event, transfer);
+    this.env.post({ ...event, gen: this.gen }, transfer);
   }
 
   /** Whether `s` is still the current run's session (not dropped by a configure or reset). */
@@ -98,6 +117,8 @@ export class TrainingHost {
   }
 
   private fail(err: unknown): void {
+    // After a lost device every GPU call fails; the loss itself is what the page is told.
+    if (this.deviceLost) return;
     this.batcher.flush();
     this.post({ type: 'error', kind: errorKind(err), message: err instanceof Error ? err.message : String(err) });
     // Without a session (its data failed to load) the run is back where it started, so the page is not stuck.
@@ -117,6 +138,20 @@ export class TrainingHost {
       });
   }
 
+  /** The quantization error at an evaluation; measured now, posted once read back (the run may be dropped by then). */
+  private postQuantError(s: TrainingSession): void {
+    const step = s.step;
+    this.quant
+      .report(s)
+      .then((report) => {
+        if (this.current(s)) this.post({ type: 'quant-error', step, report }, quantReportBuffers(report));
+      })
+      .catch((err: unknown) => {
+        // A session freed mid-read (reset) has nothing to report; a live one says what failed, and trains on.
+        if (this.current(s)) this.post({ type: 'error', kind: 'failed', message: `quantization error view: ${err instanceof Error ? err.message : String(err)}` });
+      });
+  }
+
   /** What training session `s` reports, while it is the current run; `signal` cuts a live Hessian estimate short. */
   private listener(s: TrainingSession, signal: AbortSignal): SessionListener {
     return {
@@ -125,14 +160,23 @@ export class TrainingHost {
         this.trainMs += m.msPerStep;
         this.batcher.push(m);
         if (m.step === 1) this.phase('running', s);
+        this.quant.afterStep(s);
         if (performance.now() - this.lastStepSizes >= STEP_SIZE_INTERVAL_MS || m.step === 1 || m.step === s.config.steps) this.sampleStepSizes(s);
       },
       onEval: (metrics) => {
         if (!this.current(s)) return;
         this.batcher.flush();
         this.post({ type: 'eval', metrics });
+        this.postQuantError(s);
+      },
+      onSettingsChange: (c) => {
+        if (!this.current(s)) return;
+        this.batcher.flush();
+        this.post({ type: 'settings-change', step: c.step, change: c.change });
       },
       afterStep: async (m) => {
+        // Between two steps (the loop waits for this), and not at the end: `train` posts that one.
+        if (this.current(s) && m.step < s.config.steps && performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) await this.postCheckpoint(s);
         const t = this.tracker;
         if (!t || !this.current(s) || (m.step % this.sharpness.every !== 0 && m.step !== s.config.steps)) return;
         try {
@@ -203,12 +247,29 @@ export class TrainingHost {
     });
   }
 
+  /**
+   * Posts where session `s` is, after the metrics of every step it covers, so the page can keep both together. Read
+   * while the weights are as trained (not mid-estimate), copied once, and transferred.
+   */
+  private async postCheckpoint(s: TrainingSession): Promise<void> {
+    if (s.step === 0 || s.state === 'failed') return;
+    const read = await this.read(s, (x) => x.checkpoint());
+    if (!read) return;
+    // Its arrays may be TF.js's own copies of the variables (the cpu backend's values, webgpu's uploads): transferring
+    // those would detach them under the session. One copy here; the post then moves it without a second.
+    const checkpoint = structuredClone(read);
+    this.lastCheckpoint = performance.now();
+    this.batcher.flush();
+    this.post({ type: 'checkpoint', checkpoint }, checkpointBuffers(checkpoint));
+  }
+
   /** Runs until pause or the end, then reports where it stopped. */
   private async train(s: TrainingSession, signal: AbortSignal): Promise<void> {
     // The first step compiles shaders (webgpu) or warms up; say so rather than look frozen.
     this.phase(s.step === 0 ? 'compiling' : 'running', s);
     await s.start(this.listener(s, signal));
     this.batcher.flush();
+    await this.postCheckpoint(s);
     this.phase(s.state, s);
   }
 
@@ -229,6 +290,7 @@ export class TrainingHost {
   /** Frees a dropped session once reads of it in flight are done (the queue has already let its jobs end). */
   private async teardown(old: TrainingSession | null): Promise<void> {
     await this.weights.settled();
+    this.quant.dispose();
     old?.dispose();
     this.tracker = this.sharpness.mode === 'off' ? null : new SharpnessTracker(this.sharpness.mode);
     this.trainMs = 0;
@@ -239,15 +301,22 @@ export class TrainingHost {
   private watchDevice(): void {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
     device?.lost.then((info) => {
-      if (info.reason !== 'destroyed') this.post({ type: 'error', kind: 'device-lost', message: `the GPU device was lost: ${info.message || 'no reason given'}` });
+      // 'destroyed' is our own dispose, unless a test destroyed the device to stand for a real loss.
+      if (info.reason === 'destroyed' && !this.provokedLoss) return;
+      this.deviceLost = true;
+      this.batcher.flush();
+      this.post({ type: 'error', kind: 'device-lost', message: `the GPU device was lost: ${info.message || 'no reason given'}` });
+      // Nothing more can run on it: the run stops where it is (its last checkpoint is on the page).
+      this.session?.pause().catch(() => undefined);
     });
   }
 
   private async dispatch(cmd: WorkerCommand): Promise<void> {
     switch (cmd.type) {
       case 'init': {
+        this.testHooks = cmd.testHooks === true;
         this.phase('starting');
-        const init = this.env.initBackend(cmd.backend);
+        const init = this.env.initBackend(cmd.backend, cmd.wasmThreads);
         this.backendReady = init.then(() => undefined, () => undefined);
         const report = await init;
         if (report.name === 'webgpu') this.watchDevice();
@@ -272,6 +341,7 @@ export class TrainingHost {
         return;
       }
       case 'configure': {
+        this.gen = cmd.gen ?? this.gen + 1;
         const old = this.retire();
         return this.jobs.enqueue(async () => {
           this.sharpness = cmd.sharpness;
@@ -309,6 +379,7 @@ export class TrainingHost {
           this.phase('running', s);
           try {
             await s.stepOnce(this.listener(s, job.signal));
+            await this.postCheckpoint(s);
           } finally {
             this.batcher.flush();
             this.sampleStepSizes(s);
@@ -321,6 +392,26 @@ export class TrainingHost {
           const metrics = await s.evaluate('test');
           if (this.current(s)) this.post({ type: 'eval', metrics });
         });
+      case 'change-settings':
+        // The loop picks it up at the start of step fromStep; a run not built yet takes it once it is.
+        if (this.session) return void this.session.changeSettings(cmd.change, cmd.fromStep);
+        return this.sessionJob(async (job) => {
+          const s = await this.ensureSession(job);
+          s.changeSettings(cmd.change, cmd.fromStep);
+        });
+      case 'confusion-cell': {
+        // Read from the predictions the last evaluation kept: no tensors, so no need to wait for the weights.
+        const s = this.session;
+        const cell = s ? confusionCell(s, cmd.truth, cmd.predicted, cmd.model, cmd.limit) : null;
+        if (cell) this.post({ type: 'cell-images', cell }, cellBuffers(cell));
+        return;
+      }
+      case 'test-predictions': {
+        const s = this.session;
+        const predictions = s ? testPredictions(s, cmd.indices) : null;
+        if (predictions) this.post({ type: 'test-predictions', predictions }, testPredictionBuffers(predictions));
+        return;
+      }
       case 'inspect': {
         // Nothing to look at before the first step (and no session to build for it).
         const s = this.session;
@@ -344,17 +435,41 @@ export class TrainingHost {
         });
       case 'export-model': {
         const s = this.trainedSession('model export');
-        const file = await this.read(s, async (x) => ({ text: await serializeModel(x.model, x.config, x.step), steps: x.step }));
-        if (file) this.post({ type: 'model-file', ...file });
+        const file = await this.read(s, async (x) => ({ text: await serializeModel(x.model, x.config, x.step, { dataset: x.dataset.name, normalization: x.norm }), steps: x.step }));
+        if (!file) return;
+        if (cmd.format === undefined || cmd.format === 'model-file') return void this.post({ type: 'model-file', ...file });
+        const bytes = cmd.format === 'onnx' ? onnxBytes(file.text) : await this.read(s, (x) => torchZip(x, cmd.pageUrl ?? ''));
+        if (bytes) this.post({ type: 'export-file', format: cmd.format, bytes, steps: file.steps }, [bytes.buffer as ArrayBuffer]);
         return;
       }
+      case 'restore':
+        return this.sessionJob(async (job) => {
+          const s = await this.ensureSession(job);
+          s.restore(cmd.checkpoint);
+          this.lastCheckpoint = performance.now();
+          this.phase(s.state, s);
+        });
       case 'reset': {
+        this.gen = cmd.gen ?? this.gen + 1;
         const old = this.retire();
         return this.jobs.enqueue(async () => {
           await this.teardown(old);
           this.phase('ready');
         });
       }
+      case 'test-lose-device': {
+        const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+        if (!this.testHooks || !device) return;
+        this.provokedLoss = true;
+        device.destroy();
+        return;
+      }
+      case 'test-crash':
+        // An uncaught error in the Worker's global scope, as a bug would throw: the page sees the Worker's onerror.
+        if (this.testHooks) setTimeout(() => {
+          throw new Error('the Worker was crashed on purpose (test hook)');
+        }, 0);
+        return;
       case 'dispose': {
         const old = this.retire();
         this.closed = true;

@@ -13,7 +13,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 const host = new TrainingHost({
   post: (event, transfer) => scope.postMessage(event, transfer),
-  initBackend: (choice) => initBackend(choice, { wasmPaths: WASM_PATHS, wasmThreads: navigator.hardwareConcurrency }),
+  initBackend: (choice, wasmThreads) => initBackend(choice, { wasmPaths: WASM_PATHS, wasmThreads: wasmThreads ?? navigator.hardwareConcurrency }),
   loadShippedDataset: loadShippedFashionMnist,
   close: () => scope.close(),
 });

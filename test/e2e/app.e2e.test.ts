@@ -113,6 +113,18 @@ describe('the playground', () => {
     expect(model.format).toBe('qat-playground-model');
     expect(model.steps).toBe(60);
     expect(model.tensors.some((t: { name: string }) => t.name === 'fc2/w.step')).toBe(true);
+    // The same student as ONNX, converted in the Worker: a QDQ graph (ModelProto starts with ir_version, field 1).
+    const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-onnx-lsq+cr').click()]);
+    expect(onnx.suggestedFilename()).toMatch(/-lsq-cr-step60\.onnx$/);
+    const graph = readFileSync(await onnx.path());
+    expect(graph[0]).toBe(0x08);
+    expect(graph.includes(Buffer.from('QuantizeLinear'))).toBe(true);
+    // The run as a PyTorch project, zipped in the Worker, with its trained weights.
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-torch-lsq+cr').click()]);
+    expect(zip.suggestedFilename()).toMatch(/-lsq-cr-step60-pytorch\.zip$/);
+    const archive = readFileSync(await zip.path());
+    expect(archive.subarray(0, 2).toString()).toBe('PK');
+    for (const f of ['train.py', 'model.py', 'config.json', 'trained.safetensors']) expect(archive.includes(Buffer.from(f))).toBe(true);
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('png-loss').click()]);
     const bytes = readFileSync(await png.path());
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');

@@ -36,8 +36,10 @@ export class EmaTeacher {
   private readonly pairs: { teacher: tf.Variable; student: tf.Variable }[] = [];
   private readonly bufferPairs: { teacher: tf.Variable; student: tf.Variable }[] = [];
   private updates = 0;
+  private cfgValue: TeacherConfig;
 
-  constructor(student: Model, readonly cfg: TeacherConfig) {
+  constructor(student: Model, cfg: TeacherConfig) {
+    this.cfgValue = cfg;
     this.model = buildModel(cfg.quantized ? student.spec : { ...student.spec, quant: { ...FP32_QUANT, perChannel: student.spec.quant.perChannel } });
     const byName = new Map(student.params.map((p) => [p.name, p.variable]));
     for (const p of this.model.params) {
@@ -67,6 +69,15 @@ export class EmaTeacher {
   }
 
   /** EMA coefficient of update number t (0-based). */
+  get cfg(): TeacherConfig {
+    return this.cfgValue;
+  }
+
+  /** A new target decay from the next update on (a setting changed while the run trains). */
+  setDecay(decay: number): void {
+    this.cfgValue = { ...this.cfgValue, decay };
+  }
+
   decayAt(t: number): number {
     return emaDecayAt(t, this.cfg.decay);
   }

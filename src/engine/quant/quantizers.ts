@@ -63,6 +63,8 @@ export interface ForwardContext {
   calibrate: boolean;
   /** Records or replays the piecewise-linear decisions of the pass (Hessian-vector products). */
   tape?: PatternTape;
+  /** Sees each quantized activation before rounding, with its quantizer (quantization-error views); inside the pass's tidy. */
+  observe?: (name: string, x: tf.Tensor, step: tf.Variable, bits: number) => void;
 }
 
 /**
@@ -73,7 +75,7 @@ export class ActivationQuantizer {
   readonly step: tf.Variable | null;
   private initialized = false;
 
-  constructor(store: ParamStore, name: string, readonly bits: number) {
+  constructor(store: ParamStore, readonly name: string, readonly bits: number) {
     this.step = isQuantized(bits) ? store.add(`${name}.step`, 'step', tf.scalar(1), { bits, signed: false }) : null;
     store.calibrationHooks.push(() => (this.initialized = true));
   }
@@ -86,6 +88,7 @@ export class ActivationQuantizer {
       init.dispose();
       this.initialized = true;
     }
+    ctx.observe?.(this.name, x, this.step, this.bits);
     return fakeQuant(x, this.step, this.bits, false, activationGradScale(x.shape, this.bits), ctx.tape);
   }
 }

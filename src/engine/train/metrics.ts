@@ -1,3 +1,5 @@
+import type { SettingsChangeAt } from '../vocabulary/settings-change';
+
 /** One optimizer step, as streamed to charts and the CLI. */
 export interface StepMetrics {
   step: number;
@@ -23,11 +25,16 @@ export interface EvalMetrics {
   /** For runs with a teacher: its accuracy, and how often student and teacher predict the same class. */
   teacherAccuracy: number | null;
   agreement: number | null;
+  /** counts[truth][predicted] over the evaluated images: the student's, and the teacher's where there is one. */
+  confusion?: number[][];
+  teacherConfusion?: number[][] | null;
 }
 
 export interface SessionListener {
   onStep?(m: StepMetrics): void;
   onEval?(m: EvalMetrics): void;
+  /** A setting changed mid-run took effect: `step` is the first step that uses it. */
+  onSettingsChange?(c: SettingsChangeAt): void;
   /** Extra work between two steps (a Hessian estimate); the next step waits for it. */
   afterStep?(m: StepMetrics): Promise<void>;
 }

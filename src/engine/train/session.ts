@@ -11,7 +11,8 @@ import { buildModel, EVAL_CTX, type Model } from '../models';
 import { Rng } from '../util/rng';
 import { CHECKPOINT_FORMAT, readVariables, writeVariables, type SessionCheckpoint } from './checkpoint';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config';
-import { evaluateModel } from './evaluate';
+import { evaluateModel, type EvalPredictions } from './evaluate';
+import { checkSettingsChange, type SettingsChange, type SettingsChangeAt } from '../vocabulary/settings-change';
 import { cosineLr } from './lr-schedule';
 import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from './metrics';
 import { createOptimizer, type Optimizer } from './optimizers';
@@ -50,6 +51,9 @@ export class TrainingSession {
   private calibrated = false;
   private stateValue: SessionState = 'ready';
   private loop: Promise<void> | null = null;
+  private lastTestPredictionsValue: (EvalPredictions & { step: number }) | null = null;
+  private pendingChanges: SettingsChangeAt[] = [];
+  private readonly appliedChanges: SettingsChangeAt[] = [];
 
   constructor(readonly dataset: Dataset, input: TrainConfigInput = {}, norm?: Normalization) {
     this.config = resolveConfig(input);
@@ -132,8 +136,9 @@ export class TrainingSession {
 
   /** One optimizer step on a labeled batch; evaluation follows when one is due. */
   async trainStep(listener: SessionListener = {}): Promise<StepMetrics> {
+    if (this.stepsDone >= this.config.steps) throw new Error(`the run is complete (${this.config.steps} steps)`);
+    this.applyDueChanges(listener);
     const c = this.config;
-    if (this.stepsDone >= c.steps) throw new Error(`the run is complete (${c.steps} steps)`);
     if (c.method === 'lsq+kd' && !this.targets) throw new Error('lsq+kd needs a trained full-precision teacher: call setDistillationTeacher first');
     const t0 = performance.now();
     const lr = cosineLr(this.stepsDone, c.steps, c.lr, c.warmupSteps);
@@ -190,8 +195,49 @@ export class TrainingSession {
     const all = split === 'test' ? this.testIndices : this.split.validation;
     const idx = samples > 0 ? all.subarray(0, Math.min(samples, all.length)) : all;
     const set = split === 'test' ? this.dataset.test : this.dataset.train;
-    const r = await evaluateModel(this.model, this.dataset, set, idx, this.norm, this.teacher?.model ?? null);
+    const { predictions, ...r } = await evaluateModel(this.model, this.dataset, set, idx, this.norm, this.teacher?.model ?? null);
+    if (split === 'test') this.lastTestPredictionsValue = { step: this.stepsDone, ...predictions };
     return { step: this.stepsDone, split, samples: idx.length, ...r };
+  }
+
+  /** Every image's predicted class at the last test evaluation: which images sit in a cell of its confusion matrix. */
+  get lastTestPredictions(): (EvalPredictions & { step: number }) | null {
+    return this.lastTestPredictionsValue;
+  }
+
+  /**
+   * Changes λ_max, the base learning rate or the EMA decay from step `fromStep` on (1-based: that step uses the new
+   * values), so runs paused at different steps can all switch at the same one. A step already past applies next.
+   */
+  changeSettings(change: SettingsChange, fromStep = this.stepsDone + 1): void {
+    const why = checkSettingsChange(change);
+    if (why) throw new RangeError(why);
+    this.pendingChanges.push({ step: Math.max(fromStep, this.stepsDone + 1), change });
+  }
+
+  /** The changes applied so far, with the step each applied from. */
+  get settingsChanges(): readonly SettingsChangeAt[] {
+    return this.appliedChanges;
+  }
+
+  private applyDueChanges(listener: SessionListener): void {
+    const next = this.stepsDone + 1;
+    const due = this.pendingChanges.filter((p) => p.step <= next);
+    if (due.length === 0) return;
+    this.pendingChanges = this.pendingChanges.filter((p) => p.step > next);
+    for (const { change } of due) {
+      // Fresh objects: the resolved config may share nested defaults with other sessions.
+      const c = this.config as { -readonly [K in keyof TrainConfig]: TrainConfig[K] };
+      if (change.lr !== undefined) c.lr = change.lr;
+      if (change.lambdaMax !== undefined) c.cr = { ...c.cr, lambda: { ...c.cr.lambda, max: change.lambdaMax } };
+      if (change.emaDecay !== undefined) {
+        c.cr = { ...c.cr, teacher: { ...c.cr.teacher, decay: change.emaDecay } };
+        this.teacher?.setDecay(change.emaDecay);
+      }
+      const applied = { step: next, change };
+      this.appliedChanges.push(applied);
+      listener.onSettingsChange?.(applied);
+    }
   }
 
   /** Trains until the last step or a pause. Resolves when the loop stops; a failure rejects. */

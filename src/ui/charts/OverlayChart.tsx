@@ -1,7 +1,8 @@
 import { useMemo, useRef, type ReactNode } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { chartToPng } from '../../export/chart-png';
 import { downloadBlob } from '../../export/download';
+import { describeSettingsChange } from '../../engine/vocabulary/settings-change';
 import { overlay, type OverlayLine } from '../../store/chart-data';
 import { usePlayground } from '../../store/playground-store';
 
@@ -36,6 +37,16 @@ function tick(v: number, percent: boolean): string {
 
 const fmt = (percent: boolean) => (v: unknown) => (typeof v === 'number' ? (percent ? `${(100 * v).toFixed(1)}%` : v.toPrecision(4)) : String(v));
 
+/** Where settings were changed mid-run: one marker per step, as the runs reported applying them. */
+function useSettingsMarkers(): { step: number; label: string }[] {
+  const runs = usePlayground((s) => s.runs);
+  return useMemo(() => {
+    const byStep = new Map<number, string>();
+    for (const r of Object.values(runs)) for (const c of r!.settingsChanges) byStep.set(c.step, describeSettingsChange(c.change));
+    return [...byStep].map(([step, label]) => ({ step, label }));
+  }, [runs]);
+}
+
 /**
  * Runs overlaid on one step axis, one colour per run, hover values, animation off (it redraws a few times a
  * second), and a PNG download of what is drawn.
@@ -49,6 +60,7 @@ export function OverlayChart({ id, title, lines, empty, logScalable = false, per
     if (svg instanceof SVGSVGElement) downloadBlob(await chartToPng(svg, title), `${id}.png`);
   };
   const format = fmt(percent);
+  const markers = useSettingsMarkers();
   return (
     <section className="chart-card" data-testid={`chart-${id}`}>
       <header>
@@ -63,7 +75,8 @@ export function OverlayChart({ id, title, lines, empty, logScalable = false, per
           <div className="chart-empty">{empty}</div>
         ) : (
           <ResponsiveContainer>
-            <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            {/* One cursor across every step chart: hovering a step shows each run's value there on all of them. */}
+            <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} syncId="steps" syncMethod="value">
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDecimals={false} />
               <YAxis
@@ -75,6 +88,9 @@ export function OverlayChart({ id, title, lines, empty, logScalable = false, per
               />
               <Tooltip formatter={format} labelFormatter={(s) => `step ${s}`} isAnimationActive={false} />
               <Legend />
+              {markers.map((m) => (
+                <ReferenceLine key={m.step} x={m.step} stroke="#7c3aed" strokeDasharray="4 3" label={{ value: m.label, position: 'insideTopRight', fontSize: 10, fill: '#7c3aed' }} data-testid="settings-marker" />
+              ))}
               {lines.map((l) => (
                 <Line
                   key={l.key}

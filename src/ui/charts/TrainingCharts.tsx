@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { RUN_IDS, RUN_LABELS, type RunId } from '../../config/run-config';
 import { lineOf } from '../../store/chart-data';
+import { sharpnessBand } from '../../store/sharpness-band';
 import { usePlayground, type RunView } from '../../store/playground-store';
 import { RUN_COLORS } from './colors';
 import { OverlayChart, type ChartLine } from './OverlayChart';
@@ -125,7 +126,15 @@ export function HessianChart() {
   const mode = usePlayground((s) => s.config.sharpness);
   const every = usePlayground((s) => s.config.sharpnessEvery);
   const lines = useMemo<ChartLine[]>(
-    () => runs.map((r) => ({ ...lineOf(`${r.id}:top`, r.sharpness, (e) => e.value), label: label(r.id, 'top eigenvalue'), color: RUN_COLORS[r.id], dots: true })),
+    () =>
+      runs.flatMap((r) => {
+        const top: ChartLine = { ...lineOf(`${r.id}:top`, r.sharpness, (e) => e.value), label: label(r.id, 'top eigenvalue'), color: RUN_COLORS[r.id], dots: true };
+        // A band of ±1 standard deviation of the last estimates: how much single estimates jitter.
+        const band = sharpnessBand(r.sharpness);
+        if (band.length === 0) return [top];
+        const edge = (key: 'lo' | 'hi', what: string): ChartLine => ({ ...lineOf(`${r.id}:${key}`, band, (b) => b[key]), label: label(r.id, what), color: `${RUN_COLORS[r.id]}88`, dashed: true });
+        return [top, edge('hi', 'mean + 1 sd (last 5)'), edge('lo', 'mean − 1 sd (last 5)')];
+      }),
     [runs],
   );
   const cost = runs.filter((r) => r.sharpnessShare !== null).map((r) => `${RUN_LABELS[r.id]} ${(100 * r.sharpnessShare!).toFixed(0)}%`);
@@ -135,7 +144,7 @@ export function HessianChart() {
       <p className="small muted" data-testid="hessian-cost">
         {mode === 'off'
           ? 'Off.'
-          : `Every ${every} steps, ${mode} (Lanczos from the previous eigenvector, finite-difference Hessian-vector products on a fixed batch).${cost.length > 0 ? ` Share of time spent on it: ${cost.join(', ')}.` : ''}`}
+          : `Every ${every} steps, ${mode} (Lanczos from the previous eigenvector, finite-difference Hessian-vector products on a fixed batch).${cost.length > 0 ? ` Share of time spent on it: ${cost.join(', ')}.` : ''} From the fifth estimate on, thin dashed lines mark the mean ± 1 standard deviation of the last five: a gap between the runs narrower than that band is within the estimates' own jitter.`}
       </p>
     </OverlayChart>
   );

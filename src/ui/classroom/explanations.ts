@@ -28,6 +28,22 @@ export const EXPLANATIONS = {
     title: 'Why repeat with several seeds',
     text: 'The seed picks the starting weights, which images are labeled, and the order and augmentation of the batches. Change it and both accuracies move, often by a point or more, and so does the gap between LSQ and LSQ+CR. One seed is one sample of that gap: on its own it cannot tell a real gain from luck. Both runs of a seed share all of that luck, so their difference is what we repeat over N seeds: the mean difference, with a 95% interval for where the true mean lies. When the interval covers 0, the gain is within seed noise: more seeds, or a bigger effect, are needed before calling it.',
   },
+  perClass: {
+    title: 'Accuracy class by class',
+    text: 'One accuracy number hides where a model goes wrong. Per class it is the share of that class\'s test images the model gets right. Quantization does not hurt every class alike: classes that look like one another (a shirt and a T-shirt) lose most, because the coarse grid blurs the small differences between them. The sentence above the chart names the class where CR gains most over plain LSQ, and the one where it loses most.',
+  },
+  confusion: {
+    title: 'The confusion matrix',
+    text: 'Row: the true class; column: the class the model predicted. The diagonal holds the right answers, every other cell one kind of mistake. The difference LSQ+CR − LSQ shows which mistakes CR removes (green off the diagonal) and which it adds (red). Click a cell to see its test images and what each model said about them.',
+  },
+  quantError: {
+    title: 'How much quantization changes each layer',
+    text: 'For every quantized tensor x and its grid version q: the relative RMS error ‖q − x‖/‖x‖ (0 is perfect), the cosine similarity of q and x (1 is perfect: same direction, whatever the scale), and the share of values the grid clips. For weights, also how many moved to another grid point since the last evaluation; those that moved twice or more oscillate around a rounding boundary, a known weakness of low-bit training that adds noise to every step.',
+  },
+  midRun: {
+    title: 'Changing settings mid-run',
+    text: 'Turn λ_max up or down, or change the learning rate or the EMA decay, and watch the curves react. Both runs pause, take the change from the same step (the one after the run that is furthest along) and go on, so they stay comparable; a dashed marker on every chart shows where. The change is in the exported JSON, run by run.',
+  },
 } as const;
 
 export type ExplanationId = keyof typeof EXPLANATIONS;

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { runCommands } from '../../app/run-pool';
+import { Explain } from '../classroom/Explain';
 import { PredictionGrid } from './PredictionGrid';
+import { ActivationHistogramView, QuantErrorTable } from './QuantErrorView';
 import { useRefreshMarker } from './use-refresh-marker';
 import { WeightHistogramView } from './WeightHistogramView';
 
@@ -12,7 +14,7 @@ export function LookingInside() {
     if (anyStep) runCommands.inspect();
   }, [marker, anyStep]);
   return (
-    <section className="inside">
+    <section className="inside" data-testid="looking-inside">
       <h2>Looking inside</h2>
       <button className="small" onClick={runCommands.inspect} disabled={!anyStep} data-testid="inspect">
         Refresh now
@@ -21,6 +23,11 @@ export function LookingInside() {
       <PredictionGrid />
       <h3>Latent weights and the quantization grid</h3>
       <WeightHistogramView />
+      <h3>Quantization error per layer</h3>
+      <Explain id="quantError" />
+      <QuantErrorTable />
+      <h3>Activations and their grid</h3>
+      <ActivationHistogramView />
     </section>
   );
 }

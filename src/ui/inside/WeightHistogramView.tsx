@@ -5,19 +5,20 @@ import { usePlayground } from '../../store/playground-store';
 import { RUN_COLORS } from '../charts/colors';
 
 /** Above this many levels the lattice lines would merge into a grey band; they are left out. */
-const MAX_DRAWN_LEVELS = 64;
+export const MAX_DRAWN_LEVELS = 64;
 const W = 560;
 const H = 180;
 const PAD = 24;
 
 /** A layer's latent weights as bars, its quantization levels as vertical lines, clipping bounds in red. */
-function HistogramSvg({ h, color }: { h: WeightHistogram; color: string }) {
+export function HistogramSvg({ h, color }: { h: WeightHistogram; color: string }) {
   const bins = h.counts.length;
   const max = Math.max(1, ...h.counts);
   const x = (v: number) => PAD + ((v - h.min) / (h.binWidth * bins)) * (W - 2 * PAD);
   const barW = (W - 2 * PAD) / bins;
   const levels = h.step !== null && h.qn + h.qp + 1 <= MAX_DRAWN_LEVELS ? Array.from({ length: h.qn + h.qp + 1 }, (_, k) => (k - h.qn) * h.step!) : [];
-  const clip = h.step !== null ? [-(h.qn + 0.5) * h.step, (h.qp + 0.5) * h.step] : [];
+  // An unsigned grid (activations after a ReLU) clips only above: nothing lies below 0.
+  const clip = h.step !== null ? [...(h.qn > 0 ? [-(h.qn + 0.5) * h.step] : []), (h.qp + 0.5) * h.step] : [];
   return (
     <svg viewBox={`0 0 ${W} ${H + 18}`} className="histogram" role="img" aria-label={`weight histogram of ${h.name}`}>
       {Array.from(h.counts, (c, i) => (

@@ -19,6 +19,8 @@ export function RunCard({ run }: { run: RunView }) {
   const webgpu = b?.name === 'webgpu';
   // A restart trains the page's seed: during or after a repetition this run holds another one.
   const otherSeed = shownSeed(useRepeatView()) !== null && run.id !== 'fp32';
+  // A lost device or a crashed Worker: the run continues from its last checkpoint (step 0 if it has none yet).
+  const resumable = run.error?.kind === 'device-lost' || run.error?.kind === 'crashed';
   return (
     <article className="run-card" data-testid={`run-${run.id}`} style={{ borderColor: RUN_COLORS[run.id] }}>
       <h3 style={{ color: RUN_COLORS[run.id] }}>{RUN_LABELS[run.id]}</h3>
@@ -58,12 +60,12 @@ export function RunCard({ run }: { run: RunView }) {
             <p className="small">This seed counts as failed in the repetition, which goes on with any seeds left. Reset goes back to the page's seed.</p>
           ) : (
             <button onClick={() => runCommands.restart(run.id)} data-testid={`restart-${run.id}`}>
-              Restart this run
+              {resumable ? 'Continue from the last checkpoint' : 'Restart this run'}
             </button>
           )}
           {!otherSeed && (webgpu || run.error.kind === 'device-lost') && (
             <button onClick={() => runCommands.restart(run.id, 'wasm')} data-testid={`restart-wasm-${run.id}`}>
-              Restart on wasm (CPU)
+              {resumable ? 'Continue on wasm (CPU)' : 'Restart on wasm (CPU)'}
             </button>
           )}
         </div>
