@@ -50,6 +50,26 @@ describe('the layers of the source tree', () => {
     expect(crossings()).toEqual([]);
   });
 
+  it('gives the hosts (Worker, CLI, Node adapters) one front door into the engine: src/engine/index.ts or its vocabulary', () => {
+    const src = resolve('src');
+    const engine = resolve('src/engine');
+    // Vite inlines the Python sources of the PyTorch export (?raw imports): only the browser build can load that module.
+    const viteOnly = resolve('src/engine/export/torch/sources-vite');
+    const deep: string[] = [];
+    for (const host of ['worker', 'cli', 'node']) {
+      for (const file of sourceFiles(join(src, host))) {
+        for (const m of readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\(\s*)'(\.{1,2}\/[^']*)'/g)) {
+          const target = resolve(dirname(file), m[1]);
+          if (!target.startsWith(engine)) continue;
+          const ok = target === engine || target.startsWith(join(engine, 'vocabulary')) || (host === 'worker' && target === viteOnly);
+          if (!ok) deep.push(`${relative(src, file)} imports ${m[1]}`);
+        }
+      }
+    }
+    expect(deep).toEqual([]);
+    expect(readFileSync('src/engine/index.ts', 'utf8')).toMatch(/export \{[^}]*TrainingSession[^}]*\} from '\.\/train\/session'/);
+  });
+
   it('keeps Node-only modules out of the engine, which also runs in the browser', () => {
     const nodeOnly = sourceFiles(resolve('src/engine')).filter((f) =>
       /from\s+'(node:[^']+|webgpu|fs|path)'|import\(\s*'(node:[^']+|webgpu)'\s*\)/.test(readFileSync(f, 'utf8')),

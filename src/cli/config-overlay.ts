@@ -1,5 +1,5 @@
-import { mergeTree } from '../engine/vocabulary/knob-tree';
-import type { TrainConfigInput } from '../engine/vocabulary/train-config';
+import { mergeTree } from '../engine';
+import type { TrainConfigInput } from '../engine';
 
 /**
  * `b` on top of `a`, nested groups merged key by key: a flag that sets λ_max keeps the preset's ramp. The engine's

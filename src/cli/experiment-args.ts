@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Preset } from '../config/presets';
-import type { TrainConfig } from '../engine/train/config';
-import { BACKEND_CHOICES, type BackendChoice } from '../engine/vocabulary/backends';
-import { knobAt, type KnobPath } from '../engine/vocabulary/knobs';
-import type { Method } from '../engine/vocabulary/methods';
-import type { ModelName } from '../engine/vocabulary/models';
-import type { TrainConfigInput } from '../engine/vocabulary/train-config';
+import type { TrainConfig } from '../engine';
+import { BACKEND_CHOICES, type BackendChoice } from '../engine';
+import { knobAt, type KnobPath } from '../engine';
+import type { Method } from '../engine';
+import type { ModelName } from '../engine';
+import type { TrainConfigInput } from '../engine';
 import { int, list, oneOf } from './arg-values';
 import { overlay } from './config-overlay';
 import { flagInput, KNOB_FLAGS, readKnobText } from './knob-flags';

@@ -4,8 +4,8 @@
  * nothing is written: the model is converted in memory first, then written to a temporary file renamed into place.
  */
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { modelFileToOnnx, type PixelNormalization } from '../engine/export/onnx';
-import { parseModelFile } from '../engine/export/model-file-format';
+import { modelFileToOnnx, type PixelNormalization } from '../engine';
+import { parseModelFile } from '../engine';
 import { UsageError } from './usage-error';
 
 export const EXPORT_ONNX_USAGE = `Usage: npm run export-onnx -- <model file> --out F.onnx [--mean M[,M…] --std S[,S…] | --dataset SPEC]
@@ -81,7 +81,7 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 
 /** The normalisation of a dataset's training split, as a training session computes it (loads TF.js, Node only). */
 async function datasetNormalization(spec: string): Promise<PixelNormalization> {
-  const [{ loadDatasetNode }, { channelStats }] = await Promise.all([import('./load-dataset'), import('../engine/data/batches')]);
+  const [{ loadDatasetNode }, { channelStats }] = await Promise.all([import('./load-dataset'), import('../engine')]);
   return { ...channelStats(await loadDatasetNode(spec)), source: `the training split of --dataset ${spec}` };
 }
 

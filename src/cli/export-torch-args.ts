@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { resolveConfig, type TrainConfig } from '../engine/train/config';
-import { parseModelFile, type ModelFile } from '../engine/export/model-file-format';
-import { runName, torchExportProblem } from '../engine/export/torch/project';
+import { resolveConfig, type TrainConfig } from '../engine';
+import { parseModelFile, type ModelFile } from '../engine';
+import { runName, torchExportProblem } from '../engine';
 import { parseExperimentArgs, planRuns, UsageError } from './experiment-args';
 
 export const EXPORT_TORCH_USAGE = `usage: npm run export-torch -- [experiment flags | --from results.json [--run N] | --model-file F] --out DIR

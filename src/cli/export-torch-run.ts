@@ -6,10 +6,10 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ModelFile } from '../engine/export/model-file-format';
-import { torchProject, type TorchDataset, type TorchWeights } from '../engine/export/torch/project';
-import type { NamedTensor } from '../engine/export/torch/safetensors';
-import type { TrainConfig } from '../engine/train/config';
+import type { ModelFile } from '../engine';
+import { torchProject, type TorchDataset, type TorchWeights } from '../engine';
+import type { NamedTensor } from '../engine';
+import type { TrainConfig } from '../engine';
 import { FASHION_MNIST_DIR } from '../node/project-files';
 import { EXPORT_TORCH_USAGE, parseExportTorchArgs, type ExportTorchArgs } from './export-torch-args';
 import { readPythonSources } from './export-torch-sources';
@@ -54,7 +54,7 @@ async function engineTensors(config: TrainConfig, inputShape: [number, number, n
   const tf = await import('@tensorflow/tfjs');
   tf.env().set('PROD', true);
   await tf.setBackend('cpu');
-  const { buildModel } = await import('../engine/models');
+  const { buildModel } = await import('../engine');
   const spec = { name: config.model, inputShape, numClasses, quant: config.quant, seed: config.seed };
   if (file) {
     const s = file.file.spec;
@@ -65,7 +65,7 @@ async function engineTensors(config: TrainConfig, inputShape: [number, number, n
   const model = buildModel(spec);
   try {
     if (file) {
-      const { restoreModel } = await import('../engine/export/model-file');
+      const { restoreModel } = await import('../engine');
       try {
         restoreModel(model, file.file);
       } catch (e) {

@@ -1,6 +1,6 @@
 /** The exported project's Python sources read from disk (Node, the CLI); the page imports them with `?raw` instead. */
 import { readFile } from 'node:fs/promises';
-import { PYTHON_FILES, type PythonSources } from '../engine/export/torch/python-sources';
+import { PYTHON_FILES, type PythonSources } from '../engine';
 
 const DIR = new URL('../engine/export/torch/python/', import.meta.url);
 

@@ -1,9 +1,9 @@
-import { parseDecimal } from '../engine/vocabulary/decimal';
-import { knobName, knobValue, type Knob } from '../engine/vocabulary/knob';
-import { setAt } from '../engine/vocabulary/knob-tree';
-import { TRAIN_KNOBS } from '../engine/vocabulary/knobs';
-import type { TrainConfigInput } from '../engine/vocabulary/train-config';
-import { checkValue, expectation } from '../engine/vocabulary/value-rule';
+import { parseDecimal } from '../engine';
+import { knobName, knobValue, type Knob } from '../engine';
+import { setAt } from '../engine';
+import { TRAIN_KNOBS } from '../engine';
+import type { TrainConfigInput } from '../engine';
+import { checkValue, expectation } from '../engine';
 import { UsageError } from './usage-error';
 
 /**

@@ -1,4 +1,4 @@
-import { pairedGain, type PairedGain } from '../engine/util/paired';
+import { pairedGain, type PairedGain } from '../engine';
 import type { RunResult } from './results';
 
 /**

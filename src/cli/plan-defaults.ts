@@ -1,5 +1,5 @@
 import { SHIPPED_DATASET } from '../config/playground-config';
-import { DEFAULT_TRAIN_CONFIG } from '../engine/train/config';
+import { DEFAULT_TRAIN_CONFIG } from '../engine';
 
 /**
  * Defaults of the flags that shape the experiment rather than one run. The model, bit widths and seed are the

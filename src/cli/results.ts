@@ -1,4 +1,4 @@
-import { meanStd } from '../engine/util/stats';
+import { meanStd } from '../engine';
 import { pairedComparisons, pairedSummary } from './paired-summary';
 
 /** One finished run as written to results.json (DESIGN.md fixes the first eight fields). */

@@ -1,7 +1,7 @@
-import type { Dataset } from '../engine/data/types';
-import type { Model } from '../engine/models';
-import type { Method, TrainConfig, TrainConfigInput } from '../engine/train/config';
-import { TrainingSession } from '../engine/train/session';
+import type { Dataset } from '../engine';
+import type { Model } from '../engine';
+import type { Method, TrainConfig, TrainConfigInput } from '../engine';
+import { TrainingSession } from '../engine';
 import type { RunResult } from './results';
 
 export interface RunSpec {

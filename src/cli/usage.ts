@@ -1,8 +1,8 @@
 import { DEFAULT_CONFIG, SHIPPED_DATASET } from '../config/playground-config';
 import { matchingPreset, PRESETS } from '../config/presets';
 import { runsOf } from '../config/run-config';
-import { BACKEND_CHOICES } from '../engine/vocabulary/backends';
-import { knobAt } from '../engine/vocabulary/knobs';
+import { BACKEND_CHOICES } from '../engine';
+import { knobAt } from '../engine';
 import { helpOf, KNOB_FLAGS, optionsText, shownDefault, type FlagGroup, type KnobFlag } from './knob-flags';
 import { PLAN_DEFAULTS } from './plan-defaults';
 import { datasetFlagFor } from './preset-plan';

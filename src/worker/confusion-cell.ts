@@ -1,5 +1,5 @@
-import type { EvalPredictions } from '../engine/train/evaluate';
-import type { TrainingSession } from '../engine/train/session';
+import type { EvalPredictions } from '../engine';
+import type { TrainingSession } from '../engine';
 
 export type CellModel = 'student' | 'teacher';
 

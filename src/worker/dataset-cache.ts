@@ -1,5 +1,5 @@
 import { SHIPPED_DATASET, type DatasetName } from '../config/playground-config';
-import type { Dataset } from '../engine/data/types';
+import type { Dataset } from '../engine';
 
 /**
  * The datasets a Worker holds: the shipped one, downloaded once, and copies of datasets loaded on the page. Each can

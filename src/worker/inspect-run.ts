@@ -1,7 +1,7 @@
-import type { Dataset } from '../engine/data/types';
-import { predictImages } from '../engine/inspect/predictions';
-import { weightHistograms } from '../engine/inspect/weight-histogram';
-import type { TrainingSession } from '../engine/train/session';
+import type { Dataset } from '../engine';
+import { predictImages } from '../engine';
+import { weightHistograms } from '../engine';
+import type { TrainingSession } from '../engine';
 import type { Inspection } from './protocol';
 
 /** The first `perClass` test images of each class, so the grid shows every class. */

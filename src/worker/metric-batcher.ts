@@ -1,4 +1,4 @@
-import type { StepMetrics } from '../engine/train/metrics';
+import type { StepMetrics } from '../engine';
 import type { MetricBatch } from './protocol';
 
 /** Collects per-step metrics and hands them out a few times a second, never one message per step. */

@@ -1,6 +1,6 @@
-import { makeBatch } from '../engine/data/batches';
-import { FlipTracker, quantReport, type QuantReport } from '../engine/inspect/quant-error';
-import type { TrainingSession } from '../engine/train/session';
+import { makeBatch } from '../engine';
+import { FlipTracker, quantReport, type QuantReport } from '../engine';
+import type { TrainingSession } from '../engine';
 
 /** Test images the activations' errors and histograms are measured on. */
 const ACTIVATION_SAMPLES = 128;

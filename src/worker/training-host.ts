@@ -12,17 +12,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SHIPPED_DATASET, type DatasetName } from '../config/playground-config';
-import type { BackendChoice, BackendReport } from '../engine/backend/types';
-import type { Dataset } from '../engine/data/types';
-import { serializeModel } from '../engine/export/model-file';
+import type { BackendChoice, BackendReport } from '../engine';
+import type { Dataset } from '../engine';
+import { serializeModel } from '../engine';
 import { onnxBytes, torchZip } from './export-files';
-import { HessianAbortedError } from '../engine/hessian/lanczos';
-import { SharpnessTracker, type SharpnessMode } from '../engine/hessian/live-sharpness';
-import { stepSizes } from '../engine/inspect/step-sizes';
-import type { TrainConfigInput } from '../engine/train/config';
-import { TrainingDivergedError, type SessionListener } from '../engine/train/metrics';
-import { checkpointBuffers } from '../engine/train/checkpoint';
-import { TrainingSession } from '../engine/train/session';
+import { HessianAbortedError } from '../engine';
+import { SharpnessTracker, type SharpnessMode } from '../engine';
+import { stepSizes } from '../engine';
+import type { TrainConfigInput } from '../engine';
+import { TrainingDivergedError, type SessionListener } from '../engine';
+import { checkpointBuffers } from '../engine';
+import { TrainingSession } from '../engine';
 import { cellBuffers, confusionCell, testPredictionBuffers, testPredictions } from './confusion-cell';
 import { DatasetCache } from './dataset-cache';
 import { inspectionBuffers, inspectRun } from './inspect-run';

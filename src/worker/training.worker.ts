@@ -3,7 +3,7 @@
  * The training Worker: a shell that gives the host (training-host.ts) what only a browser Worker has. Training never
  * runs on the page's main thread.
  */
-import { initBackend } from '../engine/backend/select';
+import { initBackend } from '../engine';
 import { loadShippedFashionMnist } from './load-dataset';
 import type { WorkerCommand } from './protocol';
 import { TrainingHost } from './training-host';

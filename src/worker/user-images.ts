@@ -1,6 +1,6 @@
-import type { Dataset } from '../engine/data/types';
-import { predictImages } from '../engine/inspect/predictions';
-import type { TrainingSession } from '../engine/train/session';
+import type { Dataset } from '../engine';
+import { predictImages } from '../engine';
+import type { TrainingSession } from '../engine';
 import type { InputShape } from '../user-data/images/crop';
 import type { PoolPredictions } from './protocol';
 
