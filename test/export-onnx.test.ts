@@ -401,7 +401,7 @@ describe('npm run export-onnx', () => {
     await fails('\x89PNG\r\n\x1a\n', (f, o) => [f, '--out', o], 1, /not a model file: it is not JSON/);
     await fails(JSON.stringify({ format: 'other', runs: [] }), (f, o) => [f, '--out', o], 1, /not a qat-playground-model file \(version 1\)/);
     await fails(good.slice(0, Math.floor(good.length / 2)), (f, o) => [f, '--out', o], 1, /not a model file: it is not JSON/);
-    await fails(edit((f) => (f.spec.name = 'vgg16' as ModelName)), (f, o) => [f, '--out', o], 1, /unknown model "vgg16": the ONNX export knows mlp, mlp-narrow/);
+    await fails(edit((f) => (f.spec.name = 'vgg16' as ModelName)), (f, o) => [f, '--out', o], 1, /unknown model "vgg16": this project knows mlp, mlp-narrow/);
     await fails(edit((f) => (f.tensors.find((t) => t.name === 'fc2/w')!.data = '!!!')), (f, o) => [f, '--out', o], 1, /"fc2\/w" is damaged: its data is not base64/);
     await fails(edit((f) => (f.tensors = f.tensors.filter((t) => t.name !== 'fc2/w'))), (f, o) => [f, '--out', o], 1, /the model file has no tensor "fc2\/w"/);
     await fails(edit((f) => (f.tensors.find((t) => t.name === 'fc3/b')!.data = Buffer.from(new Float32Array(2).buffer).toString('base64'))), (f, o) => [f, '--out', o], 1, /"fc3\/b" holds 2 values, the model needs 4/);

@@ -4,6 +4,8 @@
  * (serialize and restore, which need tensors) re-exports everything here.
  */
 import type { ModelSpec } from '../models/types';
+import { FULL_PRECISION_BITS } from '../vocabulary/bits';
+import { MODEL_NAMES } from '../vocabulary/models';
 import type { ParamKind } from '../nn/params';
 import type { TrainConfig } from '../train/config';
 
@@ -72,5 +74,38 @@ export function parseModelFile(text: string): ModelFile {
     throw new Error('not a model file: it is not JSON');
   }
   if (file?.format !== MODEL_FILE_FORMAT || file.version !== 1 || !Array.isArray(file.tensors)) throw new Error(`not a ${MODEL_FILE_FORMAT} file (version 1)`);
+  checkModelSpec(file);
+  file.tensors.forEach(checkStoredTensor);
   return file;
+}
+
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+const isBits = (v: unknown) => Number.isInteger(v) && (((v as number) >= 2 && (v as number) <= 8) || v === FULL_PRECISION_BITS);
+/** Larger than any image or label set the project reads (labels are bytes), small enough to build a model from. */
+const MAX_SIDE = 1024;
+const MAX_CLASSES = 256;
+
+/** The spec a model is built from, checked before anything is built or allocated from it. */
+export function checkModelSpec(file: ModelFile): ModelSpec {
+  const spec = file.spec as ModelSpec | undefined;
+  if (!spec || typeof spec !== 'object') throw new Error('the model file is damaged: it has no spec');
+  if (!(MODEL_NAMES as readonly string[]).includes(spec.name)) {
+    throw new Error(`unknown model "${String(spec.name)}": this project knows ${MODEL_NAMES.join(', ')}`);
+  }
+  const shape = spec.inputShape;
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => isPositiveInt(d) && d <= MAX_SIDE) || !isPositiveInt(spec.numClasses) || spec.numClasses > MAX_CLASSES) {
+    throw new Error('the model file is damaged: its spec has no valid input shape or class count');
+  }
+  const q = spec.quant;
+  if (!q || typeof q !== 'object' || !isBits(q.wbits) || !isBits(q.abits) || !isBits(q.firstLastBits) || typeof q.perChannel !== 'boolean') {
+    throw new Error('the model file is damaged: its spec has no valid bit widths (2–8 or 32)');
+  }
+  if (!Number.isInteger(spec.seed)) throw new Error('the model file is damaged: its spec has no seed');
+  return spec;
+}
+
+function checkStoredTensor(t: unknown, i: number): void {
+  const x = t as Partial<StoredTensor> | null;
+  const ok = x !== null && typeof x === 'object' && typeof x.name === 'string' && typeof x.data === 'string' && Array.isArray(x.shape) && x.shape.every((d) => Number.isInteger(d) && d >= 0);
+  if (!ok) throw new Error(`the model file is damaged: tensor ${i} has no name, shape or data`);
 }

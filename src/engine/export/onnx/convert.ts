@@ -37,9 +37,8 @@
  *   therefore adds the bias as Sub(MatMul, −b), the same sum exactly (x − (−b) = x + b in IEEE arithmetic), which
  *   ONNX Runtime leaves alone.
  */
-import { MODEL_NAMES } from '../../vocabulary/models';
 import type { ModelSpec } from '../../models/types';
-import { parseModelFile, type ModelFile } from '../model-file-format';
+import { checkModelSpec, parseModelFile, type ModelFile } from '../model-file-format';
 import { FileTensors, type Bits } from './file-tensors';
 import { GraphBuilder } from './graph-builder';
 import { resolveNormalization, type PixelNormalization, type ResolvedNormalization } from './normalization';
@@ -307,26 +306,6 @@ function resnet20(ctx: Ctx, spec: ModelSpec, x: string): string {
   return dense(ctx, v, 'fc', spec.numClasses, bitsOf(q.firstLastBits), bitsOf(q.firstLastBits)).name;
 }
 
-const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
-const isBits = (v: unknown) => Number.isInteger(v) && (((v as number) >= 2 && (v as number) <= 8) || v === FULL_PRECISION);
-
-/** The spec must name a model this converter knows, with sane sizes and bits. */
-function checkSpec(file: ModelFile): ModelSpec {
-  const spec = file.spec as ModelSpec | undefined;
-  if (!spec || typeof spec !== 'object') throw new Error('the model file is damaged: it has no spec');
-  if (!(MODEL_NAMES as readonly string[]).includes(spec.name)) {
-    throw new Error(`unknown model "${String(spec.name)}": the ONNX export knows ${MODEL_NAMES.join(', ')}`);
-  }
-  if (!Array.isArray(spec.inputShape) || spec.inputShape.length !== 3 || !spec.inputShape.every(isPositiveInt) || !isPositiveInt(spec.numClasses)) {
-    throw new Error('the model file is damaged: its spec has no valid input shape or class count');
-  }
-  const q = spec.quant;
-  if (!q || !isBits(q.wbits) || !isBits(q.abits) || !isBits(q.firstLastBits) || typeof q.perChannel !== 'boolean') {
-    throw new Error('the model file is damaged: its spec has no valid bit widths (2–8 or 32)');
-  }
-  return spec;
-}
-
 function bitsLabel(spec: ModelSpec): string {
   const q = spec.quant;
   const b = (v: number) => (v < FULL_PRECISION ? String(v) : 'FP');
@@ -337,7 +316,7 @@ function bitsLabel(spec: ModelSpec): string {
 /** Converts a model file (parsed, or its text) to ONNX ModelProto bytes. Throws with a one-line reason. */
 export function modelFileToOnnx(input: ModelFile | string, opts: OnnxExportOptions = {}): OnnxExport {
   const file = typeof input === 'string' ? parseModelFile(input) : input;
-  const spec = checkSpec(file);
+  const spec = checkModelSpec(file);
   const normalization = resolveNormalization(file, opts.normalization);
   const g = new GraphBuilder();
   const ctx: Ctx = { g, t: new FileTensors(file), perChannel: spec.quant.perChannel, layers: [] };
