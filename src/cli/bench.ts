@@ -1,19 +1,21 @@
 /**
  * Training-step speed: a model, batch, backend, method and webgpu kernel set from a fixed seed; prints ms/step
  * (batch assembly included), images/s and the final loss (`--json`: one JSON line). `--profile` then runs as many
- * steps again under tf.profile and lists the ten kernels with the most time.
+ * steps again under tf.profile and lists the ten kernels with the most time. Every result also gives the GPU
+ * launches per timed step (webgpu; null elsewhere) and wasm's thread count (`--threads N` asks for N).
  * Usage: npm run bench -- --model cnn-small --batch 64 --steps 20 --backend webgpu --kernels custom --profile
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../node/webgpu';
-import { describeBackend, initBackend } from '../engine/backend/select';
-import { BACKEND_NAMES, type BackendChoice } from '../engine/backend/types';
+import { describeBackend, initBackend } from '../engine';
+import { BACKEND_NAMES, type BackendChoice } from '../engine';
 import { loadFashionMnistNode } from '../node/project-files';
-import { profileKernels, type KernelProfile } from '../engine/kernels/webgpu/kernel-profile';
-import { KERNEL_SETS as WEBGPU_KERNEL_SETS, type KernelSet as WebgpuKernelSet } from '../engine/kernels/kernel-sets';
-import { MODEL_NAMES, type ModelName } from '../engine/models';
-import { TrainingSession } from '../engine/train/session';
+import { profileKernels, type KernelProfile } from '../engine';
+import { countLaunches } from '../engine';
+import { KERNEL_SETS as WEBGPU_KERNEL_SETS, type KernelSet as WebgpuKernelSet } from '../engine';
+import { MODEL_NAMES, type ModelName } from '../engine';
+import { TrainingSession } from '../engine';
 
 const BENCH_METHODS = ['lsq', 'lsq+cr', 'fp32'] as const;
 type BenchMethod = (typeof BENCH_METHODS)[number];
@@ -41,6 +43,8 @@ interface BenchArgs {
   method: BenchMethod;
   kernels: WebgpuKernelSet;
   lr: number;
+  /** wasm's thread count; null leaves the backend's default. */
+  threads: number | null;
   json: boolean;
   profile: boolean;
 }
@@ -58,6 +62,7 @@ function parseBenchArgs(): BenchArgs {
         method: { type: 'string', default: 'lsq' },
         kernels: { type: 'string', default: 'custom' },
         lr: { type: 'string' },
+        threads: { type: 'string' },
         json: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
       },
@@ -77,7 +82,9 @@ function parseBenchArgs(): BenchArgs {
   if (!(batch > 0 && steps > 0 && warmup >= 0)) fail('--batch and --steps must be positive integers, --warmup an integer ≥ 0');
   const lr = v.lr === undefined ? DEFAULT_LR[model] : Number(v.lr);
   if (!(lr > 0 && Number.isFinite(lr))) fail(`--lr: "${v.lr}" is not a positive number`);
-  return { model, batch, steps, warmup, backend, method, kernels, lr, json: v.json, profile: v.profile };
+  const threads = v.threads === undefined ? null : /^\d+$/.test(v.threads) ? Number(v.threads) : NaN;
+  if (threads !== null && !(threads > 0)) fail(`--threads: "${v.threads}" is not a positive integer`);
+  return { model, batch, steps, warmup, backend, method, kernels, lr, threads, json: v.json, profile: v.profile };
 }
 
 /**
@@ -136,6 +143,19 @@ function profileJson(p: KernelProfile, steps: number) {
   };
 }
 
+/**
+ * tfjs-backend-wasm 4.22 decides thread support with WASM_HAS_MULTITHREAD_SUPPORT, which is false under Node, so
+ * in Node wasm runs one thread whatever is asked; in a browser its threaded build honours the count.
+ */
+const WASM_NODE_NOTE = typeof window === 'undefined' ? ' (tfjs-backend-wasm 4.22 runs one thread under Node)' : '';
+
+/** XNNPACK's threads on wasm; 1 on the other backends, which have no such setting. */
+async function threadCount(backendName: string): Promise<number> {
+  if (backendName !== 'wasm') return 1;
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  return wasm.getThreadsCount();
+}
+
 async function main(): Promise<void> {
   tf.env().set('PROD', true);
   const a = parseBenchArgs();
@@ -144,7 +164,8 @@ async function main(): Promise<void> {
     if (a.profile) await installWebGPUForProfiling();
     await installNodeWebGPU();
   }
-  const backend = await initBackend(a.backend, { webgpuKernels: a.kernels });
+  const backend = await initBackend(a.backend, { webgpuKernels: a.kernels, ...(a.threads === null ? {} : { wasmThreads: a.threads }) });
+  const threads = await threadCount(backend.name);
   const profiledSteps = a.profile ? a.steps : 0;
   // One more step than is run, so the session's end-of-run evaluation never enters the timing.
   const session = new TrainingSession(ds, {
@@ -162,12 +183,16 @@ async function main(): Promise<void> {
   // The first step creates state (activation step sizes, optimizer slots): count tensors only after it.
   const baselineAt = Math.max(a.warmup, 1);
   let tensorsAfterWarmup = NaN;
+  let launches: ReturnType<typeof countLaunches> = null;
   for (let i = 0; i < a.warmup + a.steps; i++) {
     if (i === baselineAt) tensorsAfterWarmup = tf.memory().numTensors;
+    if (i === a.warmup) launches = countLaunches();
     const m = await session.trainStep();
     loss = m.loss;
     if (i >= a.warmup) timed += m.msPerStep;
   }
+  const launchesPerStep = launches ? launches.count / a.steps : null;
+  launches?.stop();
   const leaked = Number.isNaN(tensorsAfterWarmup) ? 0 : tf.memory().numTensors - tensorsAfterWarmup;
   const profile = a.profile
     ? await profileKernels(async () => {
@@ -176,15 +201,32 @@ async function main(): Promise<void> {
     : null;
   const msPerStep = timed / a.steps;
   const kernels = backend.name === 'webgpu' ? a.kernels : 'n/a';
-  const row = { model: a.model, batch: a.batch, backend: backend.name, kernels, method: a.method, msPerStep, imagesPerSecond: (1000 * a.batch) / msPerStep, loss };
+  const row = {
+    model: a.model,
+    batch: a.batch,
+    backend: backend.name,
+    kernels,
+    method: a.method,
+    msPerStep,
+    imagesPerSecond: (1000 * a.batch) / msPerStep,
+    loss,
+    launchesPerStep,
+    threads,
+  };
   if (a.json) {
     process.stdout.write(`${JSON.stringify(profile ? { ...row, profile: profileJson(profile, profiledSteps) } : row)}\n`);
   } else {
     process.stdout.write(
       `${a.model} ${a.method} batch ${a.batch} on ${describeBackend(backend)}: ${msPerStep.toFixed(1)} ms/step, ` +
-        `${row.imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)} (${a.steps} timed steps after ${a.warmup} warm-up)\n`,
+        `${row.imagesPerSecond.toFixed(0)} images/s, loss ${loss.toFixed(4)} (${a.steps} timed steps after ${a.warmup} warm-up)` +
+        (launchesPerStep === null ? '' : `, ${launchesPerStep} GPU launches/step`) +
+        (backend.name === 'wasm' ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '') +
+        '\n',
     );
     if (profile) process.stdout.write(profileTable(profile, profiledSteps));
+  }
+  if (a.threads !== null && a.threads !== threads) {
+    process.stderr.write(`bench: --threads ${a.threads} asked for, ${threads} used` + (backend.name === 'wasm' ? `${WASM_NODE_NOTE}\n` : ` (${backend.name} has no thread setting)\n`));
   }
   if (leaked !== 0) process.stderr.write(`bench: ${leaked} tensors more after the timed steps than before them\n`);
   if (Number.isNaN(tensorsAfterWarmup)) process.stderr.write('bench: tensor count not checked (it needs two steps or more)\n');

@@ -1,7 +1,7 @@
 /**
  * The project's own fused kernels: name, inputs, attrs and outputs of each. The ops that call them (LSQ fake
- * quantization, the SGD optimizer, the EMA teacher) and every backend's implementation type against this file, so
- * a kernel means the same thing everywhere. The ops run a fused kernel only where the active backend registers it
+ * quantization, the SGD optimizer, the EMA teacher, BatchNorm, ReLU) and every backend's implementation type
+ * against this file, so a kernel means the same thing everywhere. The ops run a fused kernel only where the active backend registers it
  * and otherwise compute the same formulas with plain TF.js ops. Imports nothing: page code may read it.
  *
  * QatLsqFakeQuant      inputs { x, stepSize }      attrs { qn, qp }             → round(clip(x/s, −qn, qp))·s
@@ -12,7 +12,18 @@
  * QatSgdVelocity       inputs { v, g, w }          attrs { momentum, weightDecay } → v·μ + (g + w·wd)
  * QatSgdStep           inputs { w, u }             attrs { lr, floor, hasFloor }   → w − u·lr, then max(·, floor) if hasFloor
  * QatEmaUpdate         inputs { teacher, student } attrs { decay }                 → teacher·a + student·(1 − a)
- * The parameter updates are elementwise over inputs of one shape. All inputs and outputs are float32.
+ * QatReluGrad          inputs { dy, x }            attrs {}                            → dy·step(x): dy where x > 0, 0 where
+ *                      x ≤ 0, NaN where x is NaN (TF.js's Relu gradient, Step then Multiply)
+ * QatBatchNormStats    inputs { x }                attrs {}                            → [mean, variance] over all but the
+ *                      last axis, variance biased (mean of (x − mean)²), each shaped [C]
+ * QatBatchNormApply    inputs { x, mean, variance, gamma, beta } attrs { epsilon }     → (x − mean)·(rsqrt(var + ε)·γ) + β
+ * QatBatchNormGrad     inputs { dy, x, mean, variance, gamma }   attrs { epsilon }     → [dx, dγ, dβ] of Apply with mean
+ *                      and variance the batch's own statistics: x̂ = (x − mean)·rsqrt(var + ε), dβ = Σ dy, dγ = Σ dy·x̂,
+ *                      dx = γ·rsqrt(var + ε)·(dy − dβ/N − x̂·dγ/N), N the elements of one channel
+ * QatBatchNormRunning  inputs { running, batch }   attrs { momentum, scale }           → running·(1 − m) + (batch·scale)·m
+ *                      (a running average; scale = N/(N − 1) turns the batch's biased variance into the unbiased one)
+ * The parameter updates are elementwise over inputs of one shape. BatchNorm's per-channel inputs are shaped [C],
+ * C the last axis of x. All inputs and outputs are float32.
  */
 
 export const LSQ_FAKE_QUANT = 'QatLsqFakeQuant';
@@ -20,6 +31,11 @@ export const LSQ_FAKE_QUANT_GRAD = 'QatLsqFakeQuantGrad';
 export const SGD_VELOCITY = 'QatSgdVelocity';
 export const SGD_STEP = 'QatSgdStep';
 export const EMA_UPDATE = 'QatEmaUpdate';
+export const RELU_GRAD = 'QatReluGrad';
+export const BATCH_NORM_STATS = 'QatBatchNormStats';
+export const BATCH_NORM_APPLY = 'QatBatchNormApply';
+export const BATCH_NORM_GRAD = 'QatBatchNormGrad';
+export const BATCH_NORM_RUNNING = 'QatBatchNormRunning';
 
 // Type aliases rather than interfaces: they fit TF.js's NamedAttrMap (interfaces carry no index signature).
 export type LsqFakeQuantAttrs = { qn: number; qp: number };
@@ -27,6 +43,9 @@ export type LsqFakeQuantGradAttrs = LsqFakeQuantAttrs & { gradScale: number };
 export type SgdVelocityAttrs = { momentum: number; weightDecay: number };
 export type SgdStepAttrs = { lr: number; floor: number; hasFloor: boolean };
 export type EmaUpdateAttrs = { decay: number };
+export type BatchNormStatsAttrs = Record<string, never>;
+export type BatchNormAttrs = { epsilon: number };
+export type BatchNormRunningAttrs = { momentum: number; scale: number };
 
 /** Each fused kernel's input names, attrs and number of outputs. */
 export interface FusedKernelContracts {
@@ -35,13 +54,22 @@ export interface FusedKernelContracts {
   [SGD_VELOCITY]: { inputs: 'v' | 'g' | 'w'; attrs: SgdVelocityAttrs; outputs: 1 };
   [SGD_STEP]: { inputs: 'w' | 'u'; attrs: SgdStepAttrs; outputs: 1 };
   [EMA_UPDATE]: { inputs: 'teacher' | 'student'; attrs: EmaUpdateAttrs; outputs: 1 };
+  [RELU_GRAD]: { inputs: 'dy' | 'x'; attrs: Record<string, never>; outputs: 1 };
+  [BATCH_NORM_STATS]: { inputs: 'x'; attrs: BatchNormStatsAttrs; outputs: 2 };
+  [BATCH_NORM_APPLY]: { inputs: 'x' | 'mean' | 'variance' | 'gamma' | 'beta'; attrs: BatchNormAttrs; outputs: 1 };
+  [BATCH_NORM_GRAD]: { inputs: 'dy' | 'x' | 'mean' | 'variance' | 'gamma'; attrs: BatchNormAttrs; outputs: 3 };
+  [BATCH_NORM_RUNNING]: { inputs: 'running' | 'batch'; attrs: BatchNormRunningAttrs; outputs: 1 };
 }
 
 export type FusedKernelName = keyof FusedKernelContracts;
 /** The inputs of kernel K as tensors of type T (tf.Tensor for callers, tf.TensorInfo inside a backend). */
 export type FusedInputs<K extends FusedKernelName, T> = { [I in FusedKernelContracts[K]['inputs']]: T };
 export type FusedAttrs<K extends FusedKernelName> = FusedKernelContracts[K]['attrs'];
-export type FusedResult<K extends FusedKernelName, T> = FusedKernelContracts[K]['outputs'] extends 2 ? [T, T] : T;
+export type FusedResult<K extends FusedKernelName, T> = FusedKernelContracts[K]['outputs'] extends 3
+  ? [T, T, T]
+  : FusedKernelContracts[K]['outputs'] extends 2
+    ? [T, T]
+    : T;
 
 // A record over the names, so adding a kernel to the contracts without listing it here does not compile.
 const NAMES: Record<FusedKernelName, true> = {
@@ -50,6 +78,11 @@ const NAMES: Record<FusedKernelName, true> = {
   [SGD_VELOCITY]: true,
   [SGD_STEP]: true,
   [EMA_UPDATE]: true,
+  [RELU_GRAD]: true,
+  [BATCH_NORM_STATS]: true,
+  [BATCH_NORM_APPLY]: true,
+  [BATCH_NORM_GRAD]: true,
+  [BATCH_NORM_RUNNING]: true,
 };
 export const FUSED_KERNEL_NAMES = Object.keys(NAMES) as FusedKernelName[];
 

@@ -1,10 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
+import { RELU_GRAD } from '../kernels/contracts';
+import { hasKernels, runFused } from '../kernels/run-fused';
 import type { ForwardContext } from '../quant/quantizers';
+
+/** tf.relu with its gradient from the backend's fused kernel: one launch instead of Step and Multiply. */
+function fusedRelu<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad((xIn, save) => {
+    const xt = xIn as tf.Tensor;
+    (save as tf.GradSaveFunc)([xt]);
+    return { value: tf.relu(xt), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runFused(RELU_GRAD, { dy, x: saved[0] }, {}) };
+  });
+  return f(x) as T;
+}
 
 /** ReLU; with a pattern tape, its gate is recorded or replayed. */
 export function relu<T extends tf.Tensor>(x: T, ctx: ForwardContext): T {
   const tape = ctx.tape;
-  if (!tape) return tf.relu(x);
+  if (!tape) return x.dtype === 'float32' && hasKernels(RELU_GRAD) ? fusedRelu(x) : tf.relu(x);
   if (tape.mode === 'record') {
     tape.put(tf.cast(tf.greater(x, 0), 'float32'));
     return tf.relu(x);

@@ -1,8 +1,8 @@
 /**
- * The fused parameter updates on cpu: the optimizer's and the EMA teacher's op fallbacks, one kernel each, with
+ * The fused parameter updates (and ReLU's gradient) on cpu: the optimizer's and the EMA teacher's op fallbacks, one kernel each, with
  * float32 rounding wherever a stock kernel would store a value (scalars too: TF.js makes them float32 tensors).
  */
-import { EMA_UPDATE, SGD_STEP, SGD_VELOCITY } from '../contracts';
+import { EMA_UPDATE, RELU_GRAD, SGD_STEP, SGD_VELOCITY } from '../contracts';
 import { fusedKernel } from '../project-kernel';
 import { type CpuBackendLike, elementwise, f32, floats } from './float-data';
 
@@ -29,4 +29,10 @@ export const emaUpdateCpuKernel = fusedKernel(EMA_UPDATE, ({ teacher, student },
   const a = f32(decay);
   const rest = f32(1 - decay);
   return elementwise(backend, teacher, (i) => f32(tv[i] * a) + f32(sv[i] * rest));
+});
+
+/** TF.js's Relu gradient on cpu: Step (NaN stays NaN) then Multiply. */
+export const reluGradCpuKernel = fusedKernel(RELU_GRAD, ({ dy, x }, _attrs, backend: CpuBackendLike) => {
+  const [dv, xv] = [dy, x].map((t) => floats(backend, t, RELU_GRAD));
+  return elementwise(backend, x, (i) => f32(dv[i] * (Number.isNaN(xv[i]) ? Number.NaN : xv[i] > 0 ? 1 : 0)));
 });

@@ -1,15 +1,17 @@
 /**
  * The project's kernels for the webgpu backend. Always on: MaxPoolGrad with the first-maximum tie rule of cpu,
  * wasm and PyTorch. The custom set: the filter gradient as a tiled GEMM, broadcast Multiply/Add/Sub, and the fused
- * LSQ, SGD and EMA kernels, which cut the launches of a training step.
+ * LSQ, BatchNorm, ReLU-gradient, SGD and EMA kernels, which cut the launches of a training step.
  */
 import type { ProjectKernel } from '../project-kernel';
+import { batchNormApplyKernel, batchNormGradKernel, batchNormRunningKernel, batchNormStatsKernel } from './batch-norm';
 import { addKernel, multiplyKernel, subKernel } from './broadcast-binary';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { emaUpdateKernel } from './ema-update';
 import { lsqFakeQuantKernel } from './lsq-fake-quant';
 import { lsqFakeQuantGradKernel } from './lsq-fake-quant-grad';
 import { maxPoolGradKernel } from './max-pool-grad';
+import { reluGradKernel } from './relu-grad';
 import { sgdStepKernel } from './sgd-step';
 import { sgdVelocityKernel } from './sgd-velocity';
 
@@ -24,4 +26,9 @@ export const webgpuKernels: readonly ProjectKernel[] = [
   sgdVelocityKernel,
   sgdStepKernel,
   emaUpdateKernel,
+  reluGradKernel,
+  batchNormStatsKernel,
+  batchNormApplyKernel,
+  batchNormGradKernel,
+  batchNormRunningKernel,
 ];
