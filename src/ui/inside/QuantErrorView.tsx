@@ -4,6 +4,7 @@ import { usePlayground } from '../../store/playground-store';
 import { quantErrorRows } from '../../store/quant-error-rows';
 import { RUN_COLORS } from '../charts/colors';
 import { HistogramSvg, MAX_DRAWN_LEVELS } from './WeightHistogramView';
+import { RunLayerPicker } from './RunLayerPicker';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)}%`);
 
@@ -92,24 +93,7 @@ export function ActivationHistogramView() {
   const levels = h.qp + 1;
   return (
     <div data-testid="activation-histogram">
-      <label className="small">
-        Run{' '}
-        <select value={run} onChange={(e) => setRun(e.target.value as RunId)}>
-          {available.map((id) => (
-            <option key={id} value={id}>
-              {RUN_LABELS[id]}
-            </option>
-          ))}
-        </select>
-      </label>{' '}
-      <label className="small">
-        Layer{' '}
-        <select value={h.name} onChange={(e) => setLayer(e.target.value)} data-testid="activation-layer">
-          {hists.map((x) => (
-            <option key={x.name}>{x.name}</option>
-          ))}
-        </select>
-      </label>
+      <RunLayerPicker runs={available} run={run} onRun={setRun} layers={hists.map((x) => x.name)} layer={h.name} onLayer={setLayer} layerTestId="activation-layer" />
       <HistogramSvg h={h} color={RUN_COLORS[run]} />
       <p className="small muted" data-testid="activation-caption">
         {`${h.name}: ${h.bits}-bit unsigned, step s = ${h.step!.toPrecision(3)}, ${levels} levels from 0 to ${h.qp}s (dashed; ${levels > MAX_DRAWN_LEVELS ? 'too many to draw' : 'drawn'}); red: where LSQ clips. ${(100 * h.clipped).toFixed(2)}% of these activations are clipped.`}

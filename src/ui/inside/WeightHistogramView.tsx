@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { RUN_IDS, RUN_LABELS, type RunId } from '../../config/run-config';
+import { RUN_IDS, type RunId } from '../../config/run-config';
 import type { WeightHistogram } from '../../engine/inspect/weight-histogram';
 import { usePlayground } from '../../store/playground-store';
 import { RUN_COLORS } from '../charts/colors';
+import { RunLayerPicker } from './RunLayerPicker';
 
 /** Above this many levels the lattice lines would merge into a grey band; they are left out. */
 export const MAX_DRAWN_LEVELS = 64;
@@ -52,24 +53,7 @@ export function WeightHistogramView() {
   const h = hists.find((x) => x.name === layerChoice) ?? hists[Math.min(1, hists.length - 1)];
   return (
     <div data-testid="weight-histogram">
-      <label className="small">
-        Run{' '}
-        <select value={run} onChange={(e) => setRun(e.target.value as RunId)}>
-          {available.map((id) => (
-            <option key={id} value={id}>
-              {RUN_LABELS[id]}
-            </option>
-          ))}
-        </select>
-      </label>{' '}
-      <label className="small">
-        Layer{' '}
-        <select value={h.name} onChange={(e) => setLayer(e.target.value)} data-testid="histogram-layer">
-          {hists.map((x) => (
-            <option key={x.name}>{x.name}</option>
-          ))}
-        </select>
-      </label>
+      <RunLayerPicker runs={available} run={run} onRun={setRun} layers={hists.map((x) => x.name)} layer={h.name} onLayer={setLayer} layerTestId="histogram-layer" />
       <HistogramSvg h={h} color={RUN_COLORS[run]} />
       <p className="small muted" data-testid="histogram-caption">
         {h.step === null
