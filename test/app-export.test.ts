@@ -262,7 +262,10 @@ describe('model file', () => {
     expect(() => parseModelFile('null')).toThrow(/not a qat-playground-model file/);
     expect(() => parseModelFile(JSON.stringify({ format: MODEL_FILE_FORMAT, version: 2, tensors: [] }))).toThrow(/version 1/);
     expect(() => parseModelFile(JSON.stringify({ format: MODEL_FILE_FORMAT, version: 1 }))).toThrow(/not a qat-playground-model file/);
-    expect(() => parseModelFile(JSON.stringify({ format: MODEL_FILE_FORMAT, version: 1, tensors: [] }))).not.toThrow();
+    // A file without a spec cannot be built from: it is refused before anything is.
+    expect(() => parseModelFile(JSON.stringify({ format: MODEL_FILE_FORMAT, version: 1, tensors: [] }))).toThrow(/it has no spec/);
+    const minimal = { format: MODEL_FILE_FORMAT, version: 1, spec: spec('mlp', 0), tensors: [] };
+    expect(() => parseModelFile(JSON.stringify(minimal))).not.toThrow();
   });
 
   it('restoreModel names a missing tensor', async () => {
