@@ -40,6 +40,8 @@ describe('changing settings mid-run', () => {
     expect(page.url()).toContain(`changes=${encodeURIComponent(`${at}:lambda=2,lr=0.01`)}`);
     // The runs go on training after the change.
     await expect.poll(() => step(page, 'lsq'), { timeout: 60_000 }).toBeGreaterThan(at + 2);
+    // LSQ+CR steps slower: it takes the change when it reaches that step, which it must have before the pause.
+    await expect.poll(() => step(page, 'lsq+cr'), { timeout: 120_000 }).toBeGreaterThan(at);
     await expect.poll(() => page.getByTestId('chart-loss').locator('.recharts-reference-line').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('chart-lr').locator('.recharts-reference-line').count()).toBe(1);
     await page.getByTestId('train').click();
