@@ -8,14 +8,8 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../node/webgpu';
-import { describeBackend, initBackend } from '../engine';
-import { BACKEND_NAMES, type BackendChoice } from '../engine';
+import { BACKEND_NAMES, type BackendChoice, countLaunches, describeBackend, initBackend, type KernelProfile, MODEL_NAMES, type ModelName, profileKernels, TrainingSession, KERNEL_SETS as WEBGPU_KERNEL_SETS, type KernelSet as WebgpuKernelSet } from '../engine';
 import { loadFashionMnistNode } from '../node/project-files';
-import { profileKernels, type KernelProfile } from '../engine';
-import { countLaunches } from '../engine';
-import { KERNEL_SETS as WEBGPU_KERNEL_SETS, type KernelSet as WebgpuKernelSet } from '../engine';
-import { MODEL_NAMES, type ModelName } from '../engine';
-import { TrainingSession } from '../engine';
 
 const BENCH_METHODS = ['lsq', 'lsq+cr', 'fp32'] as const;
 type BenchMethod = (typeof BENCH_METHODS)[number];

@@ -1,5 +1,4 @@
-import { mergeTree } from '../engine';
-import type { TrainConfigInput } from '../engine';
+import { mergeTree, type TrainConfigInput } from '../engine';
 
 /**
  * `b` on top of `a`, nested groups merged key by key: a flag that sets λ_max keeps the preset's ramp. The engine's

@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Preset } from '../config/presets';
-import type { TrainConfig } from '../engine';
-import { BACKEND_CHOICES, type BackendChoice } from '../engine';
-import { knobAt, type KnobPath } from '../engine';
-import type { Method } from '../engine';
-import type { ModelName } from '../engine';
-import type { TrainConfigInput } from '../engine';
+import { BACKEND_CHOICES, type BackendChoice, knobAt, type KnobPath, type Method, type ModelName, type TrainConfig, type TrainConfigInput } from '../engine';
 import { int, list, oneOf } from './arg-values';
 import { overlay } from './config-overlay';
 import { flagInput, KNOB_FLAGS, readKnobText } from './knob-flags';

@@ -3,18 +3,15 @@
  * DIR/summary.md. Usage: npm run experiment -- --help
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { serializeModel } from '../engine';
+import { describeBackend, initBackend, measureHessian, serializeModel, type TrainingSession } from '../engine';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { installNodeWebGPU, uninstallNodeWebGPU } from '../node/webgpu';
-import { describeBackend, initBackend } from '../engine';
 import { configOf, parseExperimentArgs, planRuns, UsageError } from './experiment-args';
 import { loadDatasetNode } from './load-dataset';
 import { Progress } from './progress';
-import { measureHessian } from '../engine';
 import { pairedComparisons } from './paired-summary';
 import { summarize, type RunResult } from './results';
-import type { TrainingSession } from '../engine';
 import { runLabel, trainRun, type RunSpec } from './run-experiment';
 import { USAGE } from './usage';
 

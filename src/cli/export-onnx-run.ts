@@ -4,8 +4,7 @@
  * nothing is written: the model is converted in memory first, then written to a temporary file renamed into place.
  */
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { modelFileToOnnx, type PixelNormalization } from '../engine';
-import { parseModelFile } from '../engine';
+import { modelFileToOnnx, parseModelFile, type PixelNormalization } from '../engine';
 import { UsageError } from './usage-error';
 
 export const EXPORT_ONNX_USAGE = `Usage: npm run export-onnx -- <model file> --out F.onnx [--mean M[,M…] --std S[,S…] | --dataset SPEC]

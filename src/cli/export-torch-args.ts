@@ -5,9 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { resolveConfig, type TrainConfig } from '../engine';
-import { parseModelFile, type ModelFile } from '../engine';
-import { runName, torchExportProblem } from '../engine';
+import { type ModelFile, parseModelFile, resolveConfig, runName, torchExportProblem, type TrainConfig } from '../engine';
 import { parseExperimentArgs, planRuns, UsageError } from './experiment-args';
 
 export const EXPORT_TORCH_USAGE = `usage: npm run export-torch -- [experiment flags | --from results.json [--run N] | --model-file F] --out DIR

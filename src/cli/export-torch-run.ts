@@ -6,10 +6,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ModelFile } from '../engine';
-import { torchProject, type TorchDataset, type TorchWeights } from '../engine';
-import type { NamedTensor } from '../engine';
-import type { TrainConfig } from '../engine';
+import { type ModelFile, type NamedTensor, type TorchDataset, torchProject, type TorchWeights, type TrainConfig } from '../engine';
 import { FASHION_MNIST_DIR } from '../node/project-files';
 import { EXPORT_TORCH_USAGE, parseExportTorchArgs, type ExportTorchArgs } from './export-torch-args';
 import { readPythonSources } from './export-torch-sources';

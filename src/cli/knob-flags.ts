@@ -1,9 +1,4 @@
-import { parseDecimal } from '../engine';
-import { knobName, knobValue, type Knob } from '../engine';
-import { setAt } from '../engine';
-import { TRAIN_KNOBS } from '../engine';
-import type { TrainConfigInput } from '../engine';
-import { checkValue, expectation } from '../engine';
+import { checkValue, expectation, type Knob, knobName, knobValue, parseDecimal, setAt, TRAIN_KNOBS, type TrainConfigInput } from '../engine';
 import { UsageError } from './usage-error';
 
 /**

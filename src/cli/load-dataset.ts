@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCifarDataset } from '../engine';
-import { FASHION_MNIST_FILES, loadIdxDataset } from '../engine';
+import { type Dataset, FASHION_MNIST_FILES, loadCifarDataset, loadIdxDataset } from '../engine';
 import { loadFashionMnistNode } from '../node/project-files';
-import type { Dataset } from '../engine';
 
 async function readIn(dir: string, file: string): Promise<Uint8Array> {
   try {

@@ -1,8 +1,7 @@
 import { SHIPPED_DATASET } from '../config/playground-config';
 import { PRESETS, type Preset } from '../config/presets';
 import { runsOf, trainConfigFor, type RunId } from '../config/run-config';
-import { resolveConfig, type Method, type TrainConfig, type TrainConfigInput } from '../engine';
-import type { ModelName } from '../engine';
+import { type Method, type ModelName, resolveConfig, type TrainConfig, type TrainConfigInput } from '../engine';
 import { overlay } from './config-overlay';
 import type { RunSpec } from './run-experiment';
 import { UsageError } from './usage-error';

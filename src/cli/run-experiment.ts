@@ -1,7 +1,4 @@
-import type { Dataset } from '../engine';
-import type { Model } from '../engine';
-import type { Method, TrainConfig, TrainConfigInput } from '../engine';
-import { TrainingSession } from '../engine';
+import { type Dataset, type Method, type Model, type TrainConfig, type TrainConfigInput, TrainingSession } from '../engine';
 import type { RunResult } from './results';
 
 export interface RunSpec {

@@ -1,5 +1,4 @@
-import { knobAt } from '../engine';
-import type { NumericRule } from '../engine';
+import { knobAt, type NumericRule } from '../engine';
 import { UsageError } from './usage-error';
 
 /** The seed knob's largest seed; a range past it would name seeds no run can take. */

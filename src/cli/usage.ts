@@ -1,8 +1,7 @@
 import { DEFAULT_CONFIG, SHIPPED_DATASET } from '../config/playground-config';
 import { matchingPreset, PRESETS } from '../config/presets';
 import { runsOf } from '../config/run-config';
-import { BACKEND_CHOICES } from '../engine';
-import { knobAt } from '../engine';
+import { BACKEND_CHOICES, knobAt } from '../engine';
 import { helpOf, KNOB_FLAGS, optionsText, shownDefault, type FlagGroup, type KnobFlag } from './knob-flags';
 import { PLAN_DEFAULTS } from './plan-defaults';
 import { datasetFlagFor } from './preset-plan';

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, loadIdxDataset } from '../engine';
-import type { Dataset } from '../engine';
+import { type Dataset, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, loadIdxDataset } from '../engine';
 
 /** Node only (tests, CLI). Paths are relative to PROJECT_ROOT, or the working directory when unset. */
 export async function readProjectFile(relPath: string): Promise<Uint8Array> {

@@ -1,5 +1,4 @@
-import type { EvalPredictions } from '../engine';
-import type { TrainingSession } from '../engine';
+import { type EvalPredictions, type TrainingSession } from '../engine';
 
 export type CellModel = 'student' | 'teacher';
 

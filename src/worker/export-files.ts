@@ -1,9 +1,7 @@
 import { zipSync } from 'fflate';
-import { modelFileToOnnx } from '../engine';
-import { torchProject, type TorchDatasetKind } from '../engine';
+import { modelFileToOnnx, type TorchDatasetKind, torchProject, type TrainingSession } from '../engine';
 // Vite inlines the Python sources (?raw imports): a module of the browser build only, so not on the front door.
 import { PYTHON_SOURCES } from '../engine/export/torch/sources-vite';
-import type { TrainingSession } from '../engine';
 
 export type ExportFormat = 'onnx' | 'torch';
 

@@ -1,7 +1,4 @@
-import type { Dataset } from '../engine';
-import { predictImages } from '../engine';
-import { weightHistograms } from '../engine';
-import type { TrainingSession } from '../engine';
+import { type Dataset, predictImages, type TrainingSession, weightHistograms } from '../engine';
 import type { Inspection } from './protocol';
 
 /** The first `perClass` test images of each class, so the grid shows every class. */

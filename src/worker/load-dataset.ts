@@ -1,5 +1,4 @@
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, loadIdxDataset } from '../engine';
-import type { Dataset } from '../engine';
+import { type Dataset, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, loadIdxDataset } from '../engine';
 
 /** Fetches the shipped Fashion-MNIST from this origin (public/data), so the page works offline. */
 export function loadShippedFashionMnist(): Promise<Dataset> {

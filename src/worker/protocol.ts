@@ -1,18 +1,8 @@
 /** The typed messages between the page and a training Worker. Both sides import this file. */
 import type { DatasetName } from '../config/playground-config';
-import type { BackendChoice, BackendReport } from '../engine';
-import type { Dataset } from '../engine';
-import type { SharpnessEstimate, SharpnessMode } from '../engine';
-import type { HessianSummary } from '../engine';
-import type { WeightHistogram } from '../engine';
-import type { SessionCheckpoint } from '../engine';
-import type { TrainConfigInput } from '../engine';
-import type { EvalMetrics } from '../engine';
-import type { SessionState } from '../engine';
+import { type BackendChoice, type BackendReport, type Dataset, type EvalMetrics, type HessianSummary, type QuantReport, type SessionCheckpoint, type SessionState, type SettingsChange, type SharpnessEstimate, type SharpnessMode, type TrainConfigInput, type WeightHistogram } from '../engine';
 import type { InputShape } from '../user-data/images/crop';
 import type { CellImages, CellModel, TestPredictions } from './confusion-cell';
-import type { QuantReport } from '../engine';
-import type { SettingsChange } from '../engine';
 
 export type WorkerCommand =
   /** `testHooks`: honour the test-only commands below (the page's `?test-hooks`); never set in normal use. */

@@ -1,6 +1,4 @@
-import { makeBatch } from '../engine';
-import { FlipTracker, quantReport, type QuantReport } from '../engine';
-import type { TrainingSession } from '../engine';
+import { FlipTracker, makeBatch, quantReport, type QuantReport, type TrainingSession } from '../engine';
 
 /** Test images the activations' errors and histograms are measured on. */
 const ACTIVATION_SAMPLES = 128;

@@ -1,6 +1,4 @@
-import { HessianAbortedError, type Operator } from '../engine';
-import { measureHessian, type HessianSummary } from '../engine';
-import type { TrainingSession } from '../engine';
+import { HessianAbortedError, type HessianSummary, measureHessian, type Operator, type TrainingSession } from '../engine';
 
 /** How long products may run before the Worker's message queue gets a turn (the session's loop yields as often). */
 const YIELD_EVERY_MS = 30;

@@ -12,17 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SHIPPED_DATASET, type DatasetName } from '../config/playground-config';
-import type { BackendChoice, BackendReport } from '../engine';
-import type { Dataset } from '../engine';
-import { serializeModel } from '../engine';
+import { type BackendChoice, type BackendReport, checkpointBuffers, type Dataset, HessianAbortedError, serializeModel, type SessionListener, type SharpnessMode, SharpnessTracker, stepSizes, type TrainConfigInput, TrainingDivergedError, TrainingSession } from '../engine';
 import { onnxBytes, torchZip } from './export-files';
-import { HessianAbortedError } from '../engine';
-import { SharpnessTracker, type SharpnessMode } from '../engine';
-import { stepSizes } from '../engine';
-import type { TrainConfigInput } from '../engine';
-import { TrainingDivergedError, type SessionListener } from '../engine';
-import { checkpointBuffers } from '../engine';
-import { TrainingSession } from '../engine';
 import { cellBuffers, confusionCell, testPredictionBuffers, testPredictions } from './confusion-cell';
 import { DatasetCache } from './dataset-cache';
 import { inspectionBuffers, inspectRun } from './inspect-run';

@@ -1,6 +1,4 @@
-import type { Dataset } from '../engine';
-import { predictImages } from '../engine';
-import type { TrainingSession } from '../engine';
+import { type Dataset, predictImages, type TrainingSession } from '../engine';
 import type { InputShape } from '../user-data/images/crop';
 import type { PoolPredictions } from './protocol';
 
