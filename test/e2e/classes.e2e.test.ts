@@ -3,34 +3,22 @@
  * evaluation, a confusion cell opens its test images with every model's prediction, the difference view and the
  * confusion export work, and one cursor runs across the step charts. Screenshots go to test-results/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAndServe, launchChromium } from './browser';
+import { readFileSync } from 'node:fs';
+import type { Download, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { servedApp } from './served-app';
 
-let app: { url: string; close(): Promise<void> };
-let browser: Browser;
+const served = servedApp();
 let page: Page;
 const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  app = await buildAndServe();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 const status = (p: Page, run: string) => p.getByTestId(`status-${run}`).textContent();
 
 describe('class by class', () => {
   it('fills the per-class chart and the confusion matrices at every evaluation, and opens a cell’s images', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    page = await served.browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${app.url}#model=mlp&steps=40&eval=20&ramp=10`);
+    await page.goto(`${served.url}#model=mlp&steps=40&eval=20&ramp=10`);
     await expect.poll(() => page.getByTestId('train').isEnabled(), { timeout: 90_000 }).toBe(true);
     await page.getByTestId('train').click();
     // The first evaluation (step 20) fills the views while the runs still train.

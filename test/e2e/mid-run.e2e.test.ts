@@ -2,32 +2,20 @@
  * End to end: settings changed while both runs train reach both at the same step, mark every chart, and appear in
  * the link and the export. Screenshot in test-results/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAndServe, launchChromium } from './browser';
+import { readFileSync } from 'node:fs';
+import type { Download, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { servedApp } from './served-app';
 
-let app: { url: string; close(): Promise<void> };
-let browser: Browser;
+const served = servedApp();
 let page: Page;
-
-beforeAll(async () => {
-  mkdirSync('test-results', { recursive: true });
-  app = await buildAndServe();
-  browser = await launchChromium();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 const step = async (p: Page, run: string) => Number(await p.getByTestId(`step-${run}`).textContent());
 
 describe('changing settings mid-run', () => {
   it('applies λ_max and the learning rate to both runs from the same step, marked on the charts, in the link and the export', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-    await page.goto(`${app.url}#model=mlp&steps=2000&eval=500`);
+    page = await served.browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    await page.goto(`${served.url}#model=mlp&steps=2000&eval=500`);
     await expect.poll(() => page.getByTestId('train').isEnabled(), { timeout: 90_000 }).toBe(true);
     await page.getByTestId('train').click();
     await expect.poll(() => step(page, 'lsq+cr'), { timeout: 90_000 }).toBeGreaterThan(5);
