@@ -12,10 +12,10 @@ vi.mock('../src/engine/train/step', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/engine/train/step')>();
   return {
     ...real,
-    trainingStep: (...args: Parameters<typeof real.trainingStep>) => {
+    queueTrainingStep: (...args: Parameters<typeof real.queueTrainingStep>) => {
       const [, , x, y] = args;
       seen.push({ run: current, x: x.dataSync() as Float32Array, y: y.dataSync() as Int32Array });
-      return real.trainingStep(...args);
+      return real.queueTrainingStep(...args);
     },
   };
 });

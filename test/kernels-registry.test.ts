@@ -107,7 +107,7 @@ const LISTS: Record<string, readonly ProjectKernel[]> = { cpu: cpuKernels, webgp
 const CPU_ABSENT: readonly FusedKernelName[] = [BATCH_NORM_STATS, BATCH_NORM_APPLY, BATCH_NORM_GRAD, BATCH_NORM_RUNNING];
 const ABSENT: Record<string, readonly FusedKernelName[]> = { cpu: CPU_ABSENT, webgpu: [], wasm: FUSED_KERNEL_NAMES };
 
-const ALWAYS_ON: Record<string, string[]> = { cpu: ['Transform'], webgpu: ['MaxPoolGrad'], wasm: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] };
+const ALWAYS_ON: Record<string, string[]> = { cpu: ['Transform'], webgpu: ['MaxPoolGrad', 'BatchMatMul', '_FusedMatMul'], wasm: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] };
 
 describe.each(Object.keys(LISTS))('the %s kernel list', (backend) => {
   const list = LISTS[backend];

@@ -2,7 +2,8 @@
  * Training-step speed: a model, batch, backend, method and webgpu kernel set from a fixed seed; prints ms/step
  * (batch assembly included), images/s and the final loss (`--json`: one JSON line). `--profile` then runs as many
  * steps again under tf.profile and lists the ten kernels with the most time. Every result also gives the GPU
- * launches per timed step (webgpu; null elsewhere) and wasm's thread count (`--threads N` asks for N).
+ * launches per timed step (webgpu; null elsewhere) and wasm's thread count (`--threads N` asks for N). The timed
+ * steps run through the training loop, which queues step t+1 before reading step t back (`--no-overlap`: it does not).
  * Usage: npm run bench -- --model cnn-small --batch 64 --steps 20 --backend webgpu --kernels custom --profile
  */
 import { parseArgs } from 'node:util';
@@ -41,6 +42,8 @@ interface BenchArgs {
   threads: number | null;
   json: boolean;
   profile: boolean;
+  /** Queue step t+1 before reading step t back (the training loop's default); --no-overlap reads every step first. */
+  overlap: boolean;
 }
 
 function parseBenchArgs(): BenchArgs {
@@ -59,6 +62,7 @@ function parseBenchArgs(): BenchArgs {
         threads: { type: 'string' },
         json: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
+        'no-overlap': { type: 'boolean', default: false },
       },
     }).values;
   } catch (e) {
@@ -78,7 +82,7 @@ function parseBenchArgs(): BenchArgs {
   if (!(lr > 0 && Number.isFinite(lr))) fail(`--lr: "${v.lr}" is not a positive number`);
   const threads = v.threads === undefined ? null : /^\d+$/.test(v.threads) ? Number(v.threads) : NaN;
   if (threads !== null && !(threads > 0)) fail(`--threads: "${v.threads}" is not a positive integer`);
-  return { model, batch, steps, warmup, backend, method, kernels, lr, threads, json: v.json, profile: v.profile };
+  return { model, batch, steps, warmup, backend, method, kernels, lr, threads, json: v.json, profile: v.profile, overlap: !v['no-overlap'] };
 }
 
 /**
@@ -161,33 +165,40 @@ async function main(): Promise<void> {
   const backend = await initBackend(a.backend, { webgpuKernels: a.kernels, ...(a.threads === null ? {} : { wasmThreads: a.threads }) });
   const threads = await threadCount(backend.name);
   const profiledSteps = a.profile ? a.steps : 0;
-  // One more step than is run, so the session's end-of-run evaluation never enters the timing.
+  // Two more steps than are timed (the loop may queue one past a pause), so the end-of-run evaluation never enters.
   const session = new TrainingSession(ds, {
     model: a.model,
     method: a.method,
     batchSize: a.batch,
     lr: a.lr,
-    steps: a.warmup + a.steps + profiledSteps + 1,
+    steps: a.warmup + a.steps + profiledSteps + 2,
     labeled: a.method === 'lsq+cr' ? CR_LABELED : ds.train.count,
     evalEvery: 0,
     augment: { translate: 0, flip: false },
   });
+  // Warm-up steps one at a time; then the timed ones through the training loop, as the page trains.
+  for (let i = 0; i < a.warmup; i++) await session.trainStep();
+  // The first step creates state (activation step sizes, optimizer slots): count tensors only after it.
+  const tensorsBefore = a.warmup > 0 ? tf.memory().numTensors : NaN;
+  const launches = countLaunches();
+  const lastTimed = a.warmup + a.steps;
   let loss = NaN;
   let timed = 0;
-  // The first step creates state (activation step sizes, optimizer slots): count tensors only after it.
-  const baselineAt = Math.max(a.warmup, 1);
-  let tensorsAfterWarmup = NaN;
-  let launches: ReturnType<typeof countLaunches> = null;
-  for (let i = 0; i < a.warmup + a.steps; i++) {
-    if (i === baselineAt) tensorsAfterWarmup = tf.memory().numTensors;
-    if (i === a.warmup) launches = countLaunches();
-    const m = await session.trainStep();
-    loss = m.loss;
-    if (i >= a.warmup) timed += m.msPerStep;
-  }
-  const launchesPerStep = launches ? launches.count / a.steps : null;
+  await session.start(
+    {
+      onStep: (m) => {
+        if (m.step > lastTimed) return;
+        timed += m.msPerStep;
+        loss = m.loss;
+        if (m.step === lastTimed) void session.pause();
+      },
+    },
+    { overlap: a.overlap },
+  );
+  // Launches over every step the loop ran: the timed ones and any queued past the pause.
+  const launchesPerStep = launches ? launches.count / (session.step - a.warmup) : null;
   launches?.stop();
-  const leaked = Number.isNaN(tensorsAfterWarmup) ? 0 : tf.memory().numTensors - tensorsAfterWarmup;
+  const leaked = Number.isNaN(tensorsBefore) ? 0 : tf.memory().numTensors - tensorsBefore;
   const profile = a.profile
     ? await profileKernels(async () => {
         for (let i = 0; i < profiledSteps; i++) await session.trainStep();
@@ -206,6 +217,7 @@ async function main(): Promise<void> {
     loss,
     launchesPerStep,
     threads,
+    overlap: a.overlap,
   };
   if (a.json) {
     process.stdout.write(`${JSON.stringify(profile ? { ...row, profile: profileJson(profile, profiledSteps) } : row)}\n`);
@@ -223,7 +235,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: --threads ${a.threads} asked for, ${threads} used` + (backend.name === 'wasm' ? `${WASM_NODE_NOTE}\n` : ` (${backend.name} has no thread setting)\n`));
   }
   if (leaked !== 0) process.stderr.write(`bench: ${leaked} tensors more after the timed steps than before them\n`);
-  if (Number.isNaN(tensorsAfterWarmup)) process.stderr.write('bench: tensor count not checked (it needs two steps or more)\n');
+  if (Number.isNaN(tensorsBefore)) process.stderr.write('bench: tensor count not checked (it needs a warm-up step)\n');
   session.dispose();
 }
 

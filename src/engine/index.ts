@@ -4,6 +4,7 @@
  * The page's main thread never imports it: it reaches TF.js.
  */
 export { describeBackend, initBackend } from './backend/select';
+export { chooseByTiming, describeTimings } from './backend/timed-choice';
 export { BACKEND_NAMES, type BackendChoice, type BackendReport } from './backend/types';
 export { channelStats, makeBatch } from './data/batches';
 export { loadCifarDataset } from './data/cifar-dataset';
@@ -16,6 +17,7 @@ export { runName, type TorchDataset, type TorchDatasetKind, torchExportProblem, 
 export { PYTHON_FILES, type PythonSources } from './export/torch/python-sources';
 export { type NamedTensor } from './export/torch/safetensors';
 export { HessianAbortedError, type Operator } from './hessian/lanczos';
+export { type LayerEigenvalue, layerEigenvalues, type LayerSpectrum, measureLayerEigenvalues } from './hessian/layer-eigen';
 export { type SharpnessEstimate, type SharpnessMode, SharpnessTracker } from './hessian/live-sharpness';
 export { type HessianSummary, measureHessian } from './hessian/measure';
 export { predictImages } from './inspect/predictions';
@@ -31,6 +33,7 @@ export { DEFAULT_TRAIN_CONFIG, type Method, resolveConfig, type TrainConfig, typ
 export { type EvalPredictions } from './train/evaluate';
 export { type EvalMetrics, type SessionListener, type StepMetrics, TrainingDivergedError } from './train/metrics';
 export { type SessionState, TrainingSession } from './train/session';
+export { timeTrainingSteps } from './train/time-steps';
 export { pairedGain, type PairedGain } from './util/paired';
 export { meanStd } from './util/stats';
 export { BACKEND_CHOICES } from './vocabulary/backends';

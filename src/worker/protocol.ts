@@ -1,12 +1,20 @@
 /** The typed messages between the page and a training Worker. Both sides import this file. */
 import type { DatasetName } from '../config/playground-config';
-import { type BackendChoice, type BackendReport, type Dataset, type EvalMetrics, type HessianSummary, type QuantReport, type SessionCheckpoint, type SessionState, type SettingsChange, type SharpnessEstimate, type SharpnessMode, type TrainConfigInput, type WeightHistogram } from '../engine';
+import { type BackendChoice, type BackendReport, type Dataset, type EvalMetrics, type HessianSummary, type LayerSpectrum, type QuantReport, type SessionCheckpoint, type SessionState, type SettingsChange, type SharpnessEstimate, type SharpnessMode, type TrainConfigInput, type WeightHistogram } from '../engine';
 import type { InputShape } from '../user-data/images/crop';
 import type { CellImages, CellModel, TestPredictions } from './confusion-cell';
 
 export type WorkerCommand =
   /** `testHooks`: honour the test-only commands below (the page's `?test-hooks`); never set in normal use. */
-  | { type: 'init'; backend: BackendChoice; testHooks?: boolean; /** wasm: XNNPACK threads of this Worker. */ wasmThreads?: number }
+  | {
+      type: 'init';
+      backend: BackendChoice;
+      testHooks?: boolean;
+      /** wasm: XNNPACK threads of this Worker. */
+      wasmThreads?: number;
+      /** Test-only (with testHooks): `auto` times a software WebGPU adapter against wasm as if it were a GPU. */
+      timeSoftwareWebgpu?: boolean;
+    }
   /** A dataset loaded from files on the page, for configures that name it. */
   | { type: 'dataset'; id: string; dataset: Dataset }
   /** The images a person added (all of them, replacing the previous set), for the unlabeled pool of CR runs. */
@@ -34,6 +42,8 @@ export type WorkerCommand =
   | { type: 'export-model'; format?: 'model-file' | 'onnx' | 'torch'; pageUrl?: string }
   /** The top-k Hessian eigenvalues and the trace of the student now (paused or done). */
   | { type: 'spectrum'; k: number; samples: number }
+  /** The top Hessian eigenvalue of each layer's own parameters (the others fixed), on `samples` labeled images. */
+  | { type: 'layer-eigenvalues'; samples: number }
   /** Continue the configured run from a checkpoint it posted earlier (a reload, a lost device, a crashed Worker). */
   | { type: 'restore'; checkpoint: SessionCheckpoint }
   | { type: 'dispose' }
@@ -42,7 +52,7 @@ export type WorkerCommand =
   | { type: 'test-crash' };
 
 /** What the Worker is doing, beyond the session's own states. */
-export type RunPhase = 'starting' | 'loading-data' | 'compiling' | 'hessian' | SessionState;
+export type RunPhase = 'starting' | 'loading-data' | 'timing-backends' | 'compiling' | 'hessian' | SessionState;
 
 /** Step metrics of several steps at once, as typed arrays that are transferred, not copied. */
 export interface MetricBatch {
@@ -98,6 +108,7 @@ export type WorkerEvent =
   /** A live top-eigenvalue estimate and the share of the run's time spent on them so far. */
   | { type: 'sharpness'; estimate: SharpnessEstimate; share: number }
   | { type: 'spectrum'; step: number; summary: HessianSummary }
+  | { type: 'layer-eigenvalues'; step: number; spectrum: LayerSpectrum }
   /** The unlabeled pool this run draws from: its size, and how many of them a person added. */
   | { type: 'pool'; size: number; added: number; used: boolean }
   | { type: 'pool-predictions'; predictions: PoolPredictions }

@@ -1,4 +1,4 @@
-import { HessianAbortedError, type HessianSummary, measureHessian, type Operator, type TrainingSession } from '../engine';
+import { HessianAbortedError, type HessianSummary, type LayerSpectrum, measureHessian, measureLayerEigenvalues, type Operator, type TrainingSession } from '../engine';
 
 /** How long products may run before the Worker's message queue gets a turn (the session's loop yields as often). */
 const YIELD_EVERY_MS = 30;
@@ -27,4 +27,9 @@ function yielding(op: Operator, signal: AbortSignal): Operator {
  */
 export function measureSpectrum(s: TrainingSession, k: number, samples: number, signal: AbortSignal): Promise<HessianSummary> {
   return measureHessian(s, k, { settings: { samples, includeSteps: false }, signal, wrapProduct: (hvp) => yielding(hvp, signal) });
+}
+
+/** The on-demand per-layer top eigenvalues, on the spectrum's fixed batch, with products that let a pause in. */
+export function measureLayerSpectrum(s: TrainingSession, samples: number, signal: AbortSignal): Promise<LayerSpectrum> {
+  return measureLayerEigenvalues(s, samples, { signal, wrapProduct: (hvp) => yielding(hvp, signal) });
 }

@@ -21,16 +21,25 @@ import { interruptible, JobInterrupted, JobQueue, type JobContext } from './job-
 import { batchBuffers, MetricBatcher } from './metric-batcher';
 import type { RunErrorKind, RunPhase, StampedEvent, WorkerCommand, WorkerEvent } from './protocol';
 import { QuantWatch, quantReportBuffers } from './quant-watch';
-import { measureSpectrum } from './spectrum';
+import { measureLayerSpectrum, measureSpectrum } from './spectrum';
 import { classifyPool, poolPredictionBuffers, UserImages } from './user-images';
 import { WeightGuard } from './weight-guard';
+import { chooseBackendByTiming, workloadOf } from './backend-by-timing';
+import { memoryTimingStore, type TimingStore } from './backend-timing-store';
 
 /** What the host needs from the thread it runs on. */
 export interface HostEnvironment {
   /** Sends an event to the page; the buffers in `transfer` move with it instead of being copied. */
   post(event: StampedEvent, transfer: Transferable[]): void;
-  /** Selects and readies a TF.js backend (in the browser: with the bundled wasm binaries and the core count). */
-  initBackend(choice: BackendChoice, wasmThreads?: number): Promise<BackendReport>;
+  /**
+   * Selects and readies a TF.js backend (in the browser: with the bundled wasm binaries and the core count);
+   * `softwareWebgpuIsCandidate` (tests) lets `auto` time a software WebGPU adapter as if it were a GPU.
+   */
+  initBackend(choice: BackendChoice, wasmThreads?: number, opts?: { softwareWebgpuIsCandidate?: boolean }): Promise<BackendReport>;
+  /** Where `auto` remembers its backend timings (default: this host's life). */
+  timingStore?: TimingStore;
+  /** Runs `fn` while no other run of the page times backends (default: at once). */
+  exclusive?<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Downloads the dataset shipped with the page. */
   loadShippedDataset(): Promise<Dataset>;
   /** Ends the thread, after a dispose. */
@@ -77,12 +86,19 @@ export class TrainingHost {
   private provokedLoss = false;
   private deviceLost = false;
   private lastCheckpoint = performance.now();
+  /** The backend report `init` posted, and the workload `auto` last timed its candidates on. */
+  private backendReport: BackendReport | null = null;
+  private wasmThreads: number | undefined;
+  private timedWorkload: string | null = null;
+  private watchedDevice: unknown = null;
+  private readonly timingStore: TimingStore;
 
   constructor(
     private readonly env: HostEnvironment,
     private readonly checkpointEveryMs = CHECKPOINT_INTERVAL_MS,
   ) {
     this.datasets = new DatasetCache(() => env.loadShippedDataset());
+    this.timingStore = env.timingStore ?? memoryTimingStore();
     this.batcher = new MetricBatcher((batch) => this.post({ type: 'metrics', batch }, batchBuffers(batch)));
   }
 
@@ -116,9 +132,8 @@ export class TrainingHost {
     this.phase(this.session ? this.session.state : 'ready');
   }
 
-  private sampleStepSizes(s: TrainingSession): void {
+  private sampleStepSizes(s: TrainingSession, step: number): void {
     this.lastStepSizes = performance.now();
-    const step = s.step;
     stepSizes(s.model)
       .then(({ names, values }) => {
         // The read resolves later (a GPU round trip): the run may have been dropped meanwhile.
@@ -143,6 +158,14 @@ export class TrainingHost {
       });
   }
 
+  private checkpointDue(s: TrainingSession, step: number): boolean {
+    return this.current(s) && step < s.config.steps && performance.now() - this.lastCheckpoint >= this.checkpointEveryMs;
+  }
+
+  private sharpnessDue(step: number, s: TrainingSession): boolean {
+    return this.tracker !== null && (step % this.sharpness.every === 0 || step === s.config.steps);
+  }
+
   /** What training session `s` reports, while it is the current run; `signal` cuts a live Hessian estimate short. */
   private listener(s: TrainingSession, signal: AbortSignal): SessionListener {
     return {
@@ -151,8 +174,12 @@ export class TrainingHost {
         this.trainMs += m.msPerStep;
         this.batcher.push(m);
         if (m.step === 1) this.phase('running', s);
+      },
+      onQueued: (step) => {
+        // Queued behind the step and ahead of the next: flips and step sizes of the model as this step left it.
+        if (!this.current(s)) return;
         this.quant.afterStep(s);
-        if (performance.now() - this.lastStepSizes >= STEP_SIZE_INTERVAL_MS || m.step === 1 || m.step === s.config.steps) this.sampleStepSizes(s);
+        if (performance.now() - this.lastStepSizes >= STEP_SIZE_INTERVAL_MS || step === 1 || step === s.config.steps) this.sampleStepSizes(s, step);
       },
       onEval: (metrics) => {
         if (!this.current(s)) return;
@@ -165,11 +192,12 @@ export class TrainingHost {
         this.batcher.flush();
         this.post({ type: 'settings-change', step: c.step, change: c.change });
       },
+      holdAfter: (step) => this.checkpointDue(s, step) || this.sharpnessDue(step, s),
       afterStep: async (m) => {
         // Between two steps (the loop waits for this), and not at the end: `train` posts that one.
-        if (this.current(s) && m.step < s.config.steps && performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) await this.postCheckpoint(s);
+        if (this.checkpointDue(s, m.step)) await this.postCheckpoint(s);
         const t = this.tracker;
-        if (!t || !this.current(s) || (m.step % this.sharpness.every !== 0 && m.step !== s.config.steps)) return;
+        if (!t || !this.current(s) || !this.sharpnessDue(m.step, s)) return;
         try {
           const estimate = await this.weights.perturb(() => t.estimate(s, signal));
           if (!this.current(s)) return;
@@ -196,6 +224,7 @@ export class TrainingHost {
     if (this.session) return this.session;
     await interruptible(this.backendReady, job.signal);
     const ds = await interruptible(this.datasets.get(this.datasetName, () => this.phase('loading-data')), job.signal);
+    await this.chooseBackend(ds);
     const s = new TrainingSession(ds, this.config);
     this.session = s;
     this.reportPool(s);
@@ -288,10 +317,35 @@ export class TrainingHost {
     this.hessianMs = 0;
   }
 
+  /**
+   * `auto` with two fast backends: the first session of each workload times both on it (or takes the figures this
+   * machine remembers), switches to the faster and posts the report with both figures. No tensor exists yet.
+   */
+  private async chooseBackend(ds: Dataset): Promise<void> {
+    const report = this.backendReport;
+    if (!report?.candidates || this.timedWorkload === workloadOf(ds, this.config)) return;
+    this.phase('timing-backends');
+    const exclusive = this.env.exclusive?.bind(this.env) ?? ((_name: string, fn: () => Promise<unknown>) => fn());
+    const chosen = await chooseBackendByTiming(report, ds, this.config, {
+      initBackend: (c, threads) => this.env.initBackend(c, threads),
+      store: this.timingStore,
+      exclusive: (fn) => exclusive('qat-backend-timing', fn) as ReturnType<typeof fn>,
+      cores: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1,
+      wasmThreads: this.wasmThreads,
+    });
+    this.timedWorkload = workloadOf(ds, this.config);
+    this.backendReport = { ...chosen, candidates: report.candidates };
+    if (chosen.name === 'webgpu') this.watchDevice();
+    this.post({ type: 'backend', report: chosen });
+  }
+
   /** Reports a lost WebGPU device (driver reset, GPU process crash) as this run's error. */
   private watchDevice(): void {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-    device?.lost.then((info) => {
+    // One watch per device: a backend switched away from and back keeps its device.
+    if (!device || this.watchedDevice === device) return;
+    this.watchedDevice = device;
+    device.lost.then((info) => {
       // 'destroyed' is our own dispose, unless a test destroyed the device to stand for a real loss.
       if (info.reason === 'destroyed' && !this.provokedLoss) return;
       this.deviceLost = true;
@@ -307,9 +361,12 @@ export class TrainingHost {
       case 'init': {
         this.testHooks = cmd.testHooks === true;
         this.phase('starting');
-        const init = this.env.initBackend(cmd.backend, cmd.wasmThreads);
+        this.wasmThreads = cmd.wasmThreads;
+        const init = this.env.initBackend(cmd.backend, cmd.wasmThreads, { softwareWebgpuIsCandidate: this.testHooks && cmd.timeSoftwareWebgpu === true });
         this.backendReady = init.then(() => undefined, () => undefined);
         const report = await init;
+        this.backendReport = report;
+        this.timedWorkload = null;
         if (report.name === 'webgpu') this.watchDevice();
         this.post({ type: 'backend', report });
         return;
@@ -373,7 +430,7 @@ export class TrainingHost {
             await this.postCheckpoint(s);
           } finally {
             this.batcher.flush();
-            this.sampleStepSizes(s);
+            this.sampleStepSizes(s, s.step);
             this.phase(s.state, s);
           }
         });
@@ -418,6 +475,20 @@ export class TrainingHost {
           try {
             const summary = await this.weights.perturb(() => measureSpectrum(s, cmd.k, cmd.samples, job.signal));
             if (this.current(s)) this.post({ type: 'spectrum', step: s.step, summary });
+          } catch (e) {
+            if (!(e instanceof HessianAbortedError)) throw e;
+          } finally {
+            this.phase(s.state, s);
+          }
+        });
+      case 'layer-eigenvalues':
+        // As a spectrum: products perturb the weights, a pause stops them between two, the result is this run's.
+        return this.sessionJob(async (job) => {
+          const s = this.trainedSession('per-layer eigenvalues');
+          this.phase('hessian', s);
+          try {
+            const spectrum = await this.weights.perturb(() => measureLayerSpectrum(s, cmd.samples, job.signal));
+            if (this.current(s)) this.post({ type: 'layer-eigenvalues', step: s.step, spectrum });
           } catch (e) {
             if (!(e instanceof HessianAbortedError)) throw e;
           } finally {

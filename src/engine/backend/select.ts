@@ -11,6 +11,8 @@ export interface BackendOptions {
   wasmThreads?: number;
   /** webgpu only: the project's WGSL kernels for the hot spots ('custom', the default) or TF.js's own ('stock'). */
   webgpuKernels?: KernelSet;
+  /** `auto` takes a software WebGPU adapter as a candidate to time (tests: SwiftShader stands for a GPU). */
+  softwareWebgpuIsCandidate?: boolean;
 }
 
 function errorText(e: unknown): string {
@@ -23,7 +25,7 @@ async function tryBackend(name: BackendName, auto: boolean, opts: BackendOptions
     if (name === 'webgpu') {
       const adapter = await probeWebgpuAdapter();
       if (!adapter) return 'no WebGPU adapter';
-      if (auto && adapter.software) return `only a software adapter (${describeAdapter(adapter)}), slower than wasm`;
+      if (auto && adapter.software && !opts.softwareWebgpuIsCandidate) return `only a software adapter (${describeAdapter(adapter)}), slower than wasm`;
       // The package registers itself on import, and only if navigator.gpu exists by then.
       await import('@tensorflow/tfjs-backend-webgpu');
       if (!(await tf.setBackend('webgpu'))) return 'the WebGPU backend failed to initialise';
@@ -58,7 +60,9 @@ async function backendDetail(name: BackendName): Promise<string> {
 
 /**
  * Selects and readies a TF.js backend. `auto` tries webgpu, wasm, webgl, cpu in that order; a named backend is
- * tried first and the rest follow as fallbacks. Every backend passed over leaves one line in `fallbacks`.
+ * tried first and the rest follow as fallbacks. Every backend passed over leaves one line in `fallbacks`. When
+ * `auto` starts webgpu, the report names webgpu and wasm as `candidates`, for the host to time on its model
+ * (`chooseBackendByTiming`); until then webgpu is active.
  */
 export async function initBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<BackendReport> {
   const auto = choice === 'auto';
@@ -71,7 +75,9 @@ export async function initBackend(choice: BackendChoice = 'auto', opts: BackendO
       // webgpu runs the custom set unless told otherwise; other backends keep theirs ('stock' until chosen).
       registerProjectKernels(name, name === 'webgpu' ? (opts.webgpuKernels ?? 'custom') : undefined);
       await tf.ready();
-      return { name, adapter: name === 'webgpu' ? adapter.a : null, detail: await backendDetail(name), fallbacks };
+      const report: BackendReport = { name, adapter: name === 'webgpu' ? adapter.a : null, detail: await backendDetail(name), fallbacks };
+      // On a GPU, wasm may still be the faster path for a small model: the host times both on the run's model.
+      return auto && name === 'webgpu' ? { ...report, candidates: ['webgpu', 'wasm'] } : report;
     }
     fallbacks.push(`${name}: ${reason}`);
   }

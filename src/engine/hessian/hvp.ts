@@ -115,8 +115,14 @@ export function hessianParams(model: Model, includeSteps = false): Param[] {
  * `includeSteps` the step sizes join the parameters but stay constants of the recorded rounding.
  * Call `dispose` to free the saved originals and the recording.
  */
-export function modelHvp(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, numClasses: number, opts: HvpOptions & { includeSteps?: boolean } = {}): Hvp {
-  const vars = hessianParams(model, opts.includeSteps).map((p) => p.variable);
+export function modelHvp(
+  model: Model,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  numClasses: number,
+  opts: HvpOptions & { includeSteps?: boolean; /** Only these parameters (one layer's block); the rest stay fixed. */ params?: readonly Param[] } = {},
+): Hvp {
+  const vars = (opts.params ?? hessianParams(model, opts.includeSteps)).map((p) => p.variable);
   const tape = new PatternTape();
   tf.tidy(() => {
     model.forward(x, { ...EVAL_CTX, tape });

@@ -15,14 +15,19 @@ export interface HessianSettings {
 
 export const DEFAULT_HESSIAN_SETTINGS: HessianSettings = { samples: 1000, includeSteps: false };
 
+/** The fixed batch the Hessian is taken on: the first `samples` labeled images in index order, unaugmented. Dispose after use. */
+export function hessianBatch(s: TrainingSession, samples: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const labeled = Int32Array.from(s.split.labeled).sort();
+  const idx = labeled.subarray(0, Math.min(samples, labeled.length));
+  return makeBatch(s.dataset, s.dataset.train, idx, s.norm);
+}
+
 /**
  * The Hessian of a session's training cross-entropy on a fixed batch: the first `samples` labeled images in index
  * order (the same images for every run of a seed), the student in eval mode. Dispose after use.
  */
 export function sessionHvp(s: TrainingSession, settings: HessianSettings = DEFAULT_HESSIAN_SETTINGS): Hvp {
-  const labeled = Int32Array.from(s.split.labeled).sort();
-  const idx = labeled.subarray(0, Math.min(settings.samples, labeled.length));
-  const { x, y } = makeBatch(s.dataset, s.dataset.train, idx, s.norm);
+  const { x, y } = hessianBatch(s, settings.samples);
   return alsoDisposing(modelHvp(s.model, x, y, s.dataset.numClasses, { includeSteps: settings.includeSteps }), () => tf.dispose([x, y]));
 }
 

@@ -35,8 +35,19 @@ export interface SessionListener {
   onEval?(m: EvalMetrics): void;
   /** A setting changed mid-run took effect: `step` is the first step that uses it. */
   onSettingsChange?(c: SettingsChangeAt): void;
-  /** Extra work between two steps (a Hessian estimate); the next step waits for it. */
+  /**
+   * Step `step` was queued on the backend (its scalars not yet read). Work queued here runs on the model as it is
+   * after that step, ahead of the next one: per-step device work such as counting grid-point flips.
+   */
+  onQueued?(step: number): void;
+  /**
+   * Extra work between two steps (a Hessian estimate, a checkpoint) on the model as it is after step `m.step`; the
+   * next step waits for it. It runs only after steps that `holdAfter` names (every step when there is no holdAfter),
+   * since a training loop queues the next step before reading a step back.
+   */
   afterStep?(m: StepMetrics): Promise<void>;
+  /** Whether afterStep needs to run after step `step` (decided before the next step is queued). */
+  holdAfter?(step: number): boolean;
 }
 
 export class TrainingDivergedError extends Error {

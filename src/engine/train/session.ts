@@ -16,12 +16,21 @@ import { checkSettingsChange, type SettingsChange, type SettingsChangeAt } from 
 import { cosineLr } from './lr-schedule';
 import { TrainingDivergedError, type EvalMetrics, type SessionListener, type StepMetrics } from './metrics';
 import { createOptimizer, type Optimizer } from './optimizers';
-import { calibrate, trainingStep, type ConsistencyTerm, type StepResult } from './step';
+import { calibrate, queueTrainingStep, readStepScalars, type ConsistencyTerm, type StepResult } from './step';
 
 export type SessionState = 'ready' | 'running' | 'paused' | 'done' | 'failed';
 
 /** Lets the host (a Worker's message queue, a CLI's progress bar) run between steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** A step queued on the backend, its scalars on their way back. */
+interface QueuedStep {
+  step: number;
+  t0: number;
+  lr: number;
+  lambda: number;
+  result: Promise<StepResult>;
+}
 
 /** Where consistency targets come from: the EMA teacher (lsq+cr) or a fixed full-precision model (lsq+kd). */
 type TargetSource = { kind: 'ema'; teacher: EmaTeacher } | { kind: 'kd'; model: Model } | null;
@@ -48,6 +57,9 @@ export class TrainingSession {
   private readonly testIndices: Int32Array;
   private targets: TargetSource = null;
   private stepsDone = 0;
+  /** Steps queued on the backend; one ahead of stepsDone while a step's scalars are still on their way back. */
+  private stepsQueued = 0;
+  private lastCompletedAt = 0;
   private calibrated = false;
   private stateValue: SessionState = 'ready';
   private loop: Promise<void> | null = null;
@@ -134,18 +146,27 @@ export class TrainingSession {
     return { labeledTargets, unlabeled, lambda, temperature: c.cr.temperature, kind: c.cr.consistency };
   }
 
-  /** One optimizer step on a labeled batch; evaluation follows when one is due. */
+  /** One optimizer step on a labeled batch, read back before it returns; evaluation follows when one is due. */
   async trainStep(listener: SessionListener = {}): Promise<StepMetrics> {
-    if (this.stepsDone >= this.config.steps) throw new Error(`the run is complete (${this.config.steps} steps)`);
+    return this.completeStep(this.queueStep(listener), listener, true);
+  }
+
+  /**
+   * Queues step `stepsQueued + 1` on the backend without reading anything back. The step's batch, learning rate, λ
+   * and random draws are fixed here, in step order, so a step queued early trains exactly as one run alone.
+   */
+  private queueStep(listener: SessionListener): QueuedStep {
+    if (this.stepsQueued >= this.config.steps) throw new Error(`the run is complete (${this.config.steps} steps)`);
     this.applyDueChanges(listener);
     const c = this.config;
     if (c.method === 'lsq+kd' && !this.targets) throw new Error('lsq+kd needs a trained full-precision teacher: call setDistillationTeacher first');
     const t0 = performance.now();
-    const lr = cosineLr(this.stepsDone, c.steps, c.lr, c.warmupSteps);
-    const lambda = c.method === 'lsq+cr' || c.method === 'lsq+kd' ? lambdaAt(this.stepsDone, c.cr.lambda) : 0;
+    const index = this.stepsQueued;
+    const lr = cosineLr(index, c.steps, c.lr, c.warmupSteps);
+    const lambda = c.method === 'lsq+cr' || c.method === 'lsq+kd' ? lambdaAt(index, c.cr.lambda) : 0;
     const { x, y } = makeBatch(this.dataset, this.dataset.train, this.sampler.next(c.batchSize), this.norm);
     const owned: tf.Tensor[] = [x, y];
-    let result: StepResult;
+    let scalars: tf.Tensor1D;
     try {
       if (!this.calibrated) {
         calibrate(this.model, x);
@@ -156,12 +177,25 @@ export class TrainingSession {
       const xA = augmentBatch(x, this.augment, this.viewA);
       owned.push(xA);
       const term = this.consistencyTerm(x, xA, lambda, owned);
-      result = await trainingStep(this.model, this.optimizer, xA, y, this.dataset.numClasses, lr, term);
+      scalars = queueTrainingStep(this.model, this.optimizer, xA, y, this.dataset.numClasses, lr, term);
       this.teacher?.update();
     } finally {
       tf.dispose(owned);
     }
-    this.stepsDone++;
+    this.stepsQueued++;
+    listener.onQueued?.(this.stepsQueued);
+    // The read starts now, behind this step's work and ahead of any step queued after it.
+    return { step: this.stepsQueued, t0, lr, lambda, result: readStepScalars(scalars) };
+  }
+
+  /** Waits for a queued step's scalars and reports it; `last` says no later step is queued (its afterStep runs). */
+  private async completeStep(q: QueuedStep, listener: SessionListener, last: boolean): Promise<StepMetrics> {
+    const result = await q.result;
+    this.stepsDone = q.step;
+    const now = performance.now();
+    // With a step queued behind the previous one, the time per step is the time between two results.
+    const msPerStep = now - Math.max(q.t0, this.lastCompletedAt);
+    this.lastCompletedAt = now;
     if (!Number.isFinite(result.loss)) {
       this.stateValue = 'failed';
       throw new TrainingDivergedError(this.stepsDone);
@@ -171,16 +205,29 @@ export class TrainingSession {
       loss: result.loss,
       ce: result.ce,
       consistency: result.consistency,
-      lambda,
-      accuracy: result.correct / c.batchSize,
-      lr,
-      msPerStep: performance.now() - t0,
+      lambda: q.lambda,
+      accuracy: result.correct / this.config.batchSize,
+      lr: q.lr,
+      msPerStep,
     };
     listener.onStep?.(metrics);
     await this.evaluateIfDue(listener);
-    await listener.afterStep?.(metrics);
-    if (this.stepsDone >= c.steps) this.stateValue = 'done';
+    if (last) await listener.afterStep?.(metrics);
+    if (this.stepsDone >= this.config.steps) this.stateValue = 'done';
     return metrics;
+  }
+
+  /**
+   * Whether step `step` must be read back before the next is queued: an evaluation, a settings change due next, or
+   * the listener's afterStep needs the model as it is after it. A listener with afterStep and no holdAfter holds
+   * after every step.
+   */
+  private holdsAfter(step: number, listener: SessionListener): boolean {
+    const { evalEvery, steps } = this.config;
+    if (step >= steps || (evalEvery > 0 && step % evalEvery === 0)) return true;
+    if (this.pendingChanges.some((p) => p.step <= step + 1)) return true;
+    if (!listener.afterStep) return false;
+    return listener.holdAfter ? listener.holdAfter(step) : true;
   }
 
   private async evaluateIfDue(listener: SessionListener): Promise<void> {
@@ -209,10 +256,10 @@ export class TrainingSession {
    * Changes λ_max, the base learning rate or the EMA decay from step `fromStep` on (1-based: that step uses the new
    * values), so runs paused at different steps can all switch at the same one. A step already past applies next.
    */
-  changeSettings(change: SettingsChange, fromStep = this.stepsDone + 1): void {
+  changeSettings(change: SettingsChange, fromStep = this.stepsQueued + 1): void {
     const why = checkSettingsChange(change);
     if (why) throw new RangeError(why);
-    this.pendingChanges.push({ step: Math.max(fromStep, this.stepsDone + 1), change });
+    this.pendingChanges.push({ step: Math.max(fromStep, this.stepsQueued + 1), change });
   }
 
   /** The changes applied so far, with the step each applied from. */
@@ -221,7 +268,7 @@ export class TrainingSession {
   }
 
   private applyDueChanges(listener: SessionListener): void {
-    const next = this.stepsDone + 1;
+    const next = this.stepsQueued + 1;
     const due = this.pendingChanges.filter((p) => p.step <= next);
     if (due.length === 0) return;
     this.pendingChanges = this.pendingChanges.filter((p) => p.step > next);
@@ -240,23 +287,47 @@ export class TrainingSession {
     }
   }
 
-  /** Trains until the last step or a pause. Resolves when the loop stops; a failure rejects. */
-  start(listener: SessionListener = {}): Promise<void> {
+  /**
+   * Trains until the last step or a pause. Resolves when the loop stops; a failure rejects. With `overlap` (the
+   * default) step t+1 is queued before step t's scalars are awaited, so the device never waits for a read-back;
+   * the numbers are those of a run read back step by step.
+   */
+  start(listener: SessionListener = {}, opts: { overlap?: boolean } = {}): Promise<void> {
     if (this.loop) return this.loop;
     if (this.stateValue === 'done' || this.stateValue === 'failed') return Promise.resolve();
+    const overlap = opts.overlap ?? true;
     this.stateValue = 'running';
     this.loop = (async () => {
+      let pending: QueuedStep | null = null;
       try {
         let lastYield = performance.now();
-        while (this.stateValue === 'running' && this.stepsDone < this.config.steps) {
-          await this.trainStep(listener);
+        while (this.stateValue === 'running' && this.stepsQueued < this.config.steps) {
+          const queued = this.queueStep(listener);
+          const before = pending;
+          pending = queued;
+          if (before) await this.completeStep(before, listener, false);
+          if (!overlap || this.holdsAfter(queued.step, listener)) {
+            pending = null;
+            await this.completeStep(queued, listener, true);
+          }
           // Backends that read back synchronously never leave the microtask queue; give the host a turn.
           if (performance.now() - lastYield > 30) {
             await yieldToEventLoop();
             lastYield = performance.now();
           }
         }
+        // A pause (or the end) leaves no step queued and unreported.
+        const before = pending;
+        pending = null;
+        if (before) await this.completeStep(before, listener, true);
       } finally {
+        // A failure with a step still queued: that step ran, so the run stands after it; its read's own error, if
+        // any, is the same failure and is not reported twice.
+        if (pending) {
+          const left: QueuedStep = pending;
+          await left.result.catch(() => undefined);
+          if (this.stateValue !== 'failed') this.stepsDone = left.step;
+        }
         this.loop = null;
       }
     })();
@@ -333,6 +404,7 @@ export class TrainingSession {
     this.unlabeledViewB.restore(cp.rng.unlabeledViewB);
     this.unlabeledPool.restoreRng(cp.rng.unlabeled);
     this.stepsDone = cp.step;
+    this.stepsQueued = cp.step;
     this.stateValue = cp.step >= this.config.steps ? 'done' : cp.step > 0 ? 'paused' : 'ready';
   }
 

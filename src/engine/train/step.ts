@@ -30,10 +30,11 @@ export interface StepResult {
 
 /**
  * One step: cross-entropy on the labeled batch, plus λ·consistency over labeled and unlabeled images when a term
- * is given; gradients of every trainable parameter; one optimizer update. Scalars are read back together and
- * every tensor is released.
+ * is given; gradients of every trainable parameter; one optimizer update. Everything is queued on the backend and
+ * nothing is read back: the step's scalars come back as one tensor [loss, ce, consistency, correct], which the
+ * caller reads (`readStepScalars`) when it chooses, e.g. while the next step runs.
  */
-export async function trainingStep(
+export function queueTrainingStep(
   model: Model,
   optimizer: Optimizer,
   x: tf.Tensor4D,
@@ -41,7 +42,7 @@ export async function trainingStep(
   numClasses: number,
   lr: number,
   term: ConsistencyTerm | null = null,
-): Promise<StepResult> {
+): tf.Tensor1D {
   const kept: { parts?: tf.Tensor } = {};
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.forward(x, TRAIN_CTX);
@@ -66,8 +67,30 @@ export async function trainingStep(
   }, model.params.map((p) => p.variable));
   optimizer.apply(grads, lr);
   const parts = kept.parts as tf.Tensor;
-  const all = tf.tidy(() => tf.concat([tf.reshape(value, [1]), parts]));
-  const [loss, ce, consistency, correct] = await all.data();
-  tf.dispose([value, parts, all, ...Object.values(grads)]);
-  return { loss, ce, consistency, correct };
+  const all = tf.tidy(() => tf.concat([tf.reshape(value, [1]), parts])) as tf.Tensor1D;
+  tf.dispose([value, parts, ...Object.values(grads)]);
+  return all;
+}
+
+/** Reads a queued step's scalars back and releases them. */
+export async function readStepScalars(scalars: tf.Tensor1D): Promise<StepResult> {
+  try {
+    const [loss, ce, consistency, correct] = await scalars.data();
+    return { loss, ce, consistency, correct };
+  } finally {
+    scalars.dispose();
+  }
+}
+
+/** One step, read back before it returns. */
+export async function trainingStep(
+  model: Model,
+  optimizer: Optimizer,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  numClasses: number,
+  lr: number,
+  term: ConsistencyTerm | null = null,
+): Promise<StepResult> {
+  return readStepScalars(queueTrainingStep(model, optimizer, x, y, numClasses, lr, term));
 }

@@ -1,5 +1,5 @@
 import { RUN_LABELS } from '../../config/run-config';
-import { describeAdapter } from '../../engine/vocabulary/backends';
+import { describeAdapter, describeTimings } from '../../engine/vocabulary/backends';
 import { shownSeed, useRepeatView } from '../../store/multi-seed-store';
 import type { RunView } from '../../store/playground-store';
 import { runCommands } from '../../app/run-pool';
@@ -35,6 +35,12 @@ export function RunCard({ run }: { run: RunView }) {
           'Starting the training engine…'
         )}
       </p>
+      {b?.measured && (
+        <p className="small muted" data-testid={`backend-timing-${run.id}`}>
+          Chosen by timing {b.measured.workload}: {describeTimings(b.measured)}; {b.measured.chosen} is {b.measured.reason}
+          {b.measured.remembered ? ' (measured earlier on this machine)' : ''}.
+        </p>
+      )}
       {b && b.fallbacks.length > 0 && (
         <details className="small muted" data-testid={`fallbacks-${run.id}`}>
           <summary>Why not another backend</summary>

@@ -4,8 +4,9 @@ export const PHASE_TEXT: Record<RunView['phase'], string> = {
   idle: 'Idle',
   starting: 'Starting the backend…',
   'loading-data': 'Loading the dataset…',
+  'timing-backends': 'Timing WebGPU and wasm on this model, to train on the faster…',
   compiling: 'First step: warming up (on WebGPU this compiles the shaders)…',
-  hessian: 'Computing the Hessian spectrum…',
+  hessian: 'Computing Hessian eigenvalues…',
   ready: 'Ready',
   running: 'Training',
   paused: 'Paused',
@@ -13,7 +14,7 @@ export const PHASE_TEXT: Record<RunView['phase'], string> = {
   failed: 'Failed',
 };
 
-const ACTIVE = new Set<RunView['phase']>(['running', 'compiling', 'loading-data', 'hessian']);
+const ACTIVE = new Set<RunView['phase']>(['running', 'compiling', 'loading-data', 'timing-backends', 'hessian']);
 
 /** What the shared buttons may do, given every run's state. */
 export function controlState(runs: readonly RunView[]) {

@@ -1,12 +1,13 @@
 /**
  * The project's kernels for the webgpu backend. Always on: MaxPoolGrad with the first-maximum tie rule of cpu,
- * wasm and PyTorch. The custom set: the filter gradient as a tiled GEMM, broadcast Multiply/Add/Sub, and the fused
+ * wasm and PyTorch, and matrix products that sum in a fixed order (no split-K atomics), so a seed repeats exactly. The custom set: the filter gradient as a tiled GEMM, broadcast Multiply/Add/Sub, and the fused
  * LSQ, BatchNorm, ReLU-gradient, SGD and EMA kernels, which cut the launches of a training step.
  */
 import type { ProjectKernel } from '../project-kernel';
 import { batchNormApplyKernel, batchNormGradKernel, batchNormRunningKernel, batchNormStatsKernel } from './batch-norm';
 import { addKernel, multiplyKernel, subKernel } from './broadcast-binary';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
+import { batchMatMulKernel, fusedMatMulKernel } from './deterministic-matmul';
 import { emaUpdateKernel } from './ema-update';
 import { lsqFakeQuantKernel } from './lsq-fake-quant';
 import { lsqFakeQuantGradKernel } from './lsq-fake-quant-grad';
@@ -17,6 +18,8 @@ import { sgdVelocityKernel } from './sgd-velocity';
 
 export const webgpuKernels: readonly ProjectKernel[] = [
   maxPoolGradKernel,
+  batchMatMulKernel,
+  fusedMatMulKernel,
   conv2dBackpropFilterKernel,
   multiplyKernel,
   addKernel,
