@@ -225,8 +225,10 @@ describe('memory', () => {
       augment: AUG,
       cr: { lambda: { kind: 'sigmoid', max: 1, rampSteps: 10 }, unlabeledRatio: 1, teacher: { decay: 0.9, bnStats: 'own' } },
     });
+    // Counted where the loop holds (nothing queued behind the step): 5 asked for, the evaluations, the end.
     const counts = new Map<number, number>();
-    await s.start({ onStep: (m) => counts.set(m.step, tf.memory().numTensors) });
+    await s.start({ holdAfter: (t) => t === 5, afterStep: async (m) => void counts.set(m.step, tf.memory().numTensors) });
+    expect([...counts.keys()]).toEqual([5, 10, 20, 30]);
     expect(counts.get(30)).toBe(counts.get(5));
     expect(counts.get(20)).toBe(counts.get(5));
     s.dispose();
@@ -250,11 +252,11 @@ describe('memory', () => {
     const counts = new Map<number, number>();
     const metrics: StepMetrics[] = [];
     await kd.start({
-      onStep: (m) => {
-        counts.set(m.step, tf.memory().numTensors);
-        metrics.push(m);
-      },
+      onStep: (m) => void metrics.push(m),
+      holdAfter: (t) => t === 5,
+      afterStep: async (m) => void counts.set(m.step, tf.memory().numTensors),
     });
+    expect([...counts.keys()]).toEqual([5, 20]);
     expect(counts.get(20)).toBe(counts.get(5));
     expect(metrics.every((m) => m.lambda === 1 && m.consistency > 0)).toBe(true);
     kd.dispose();

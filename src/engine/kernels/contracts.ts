@@ -1,6 +1,6 @@
 /**
  * The project's own fused kernels: name, inputs, attrs and outputs of each. The ops that call them (LSQ fake
- * quantization, the SGD optimizer, the EMA teacher, BatchNorm, ReLU) and every backend's implementation type
+ * quantization, the SGD optimizer, the EMA teacher, BatchNorm, ReLU, the losses) and every backend's implementation type
  * against this file, so a kernel means the same thing everywhere. The ops run a fused kernel only where the active backend registers it
  * and otherwise compute the same formulas with plain TF.js ops. Imports nothing: page code may read it.
  *
@@ -22,8 +22,16 @@
  *                      dx = γ·rsqrt(var + ε)·(dy − dβ/N − x̂·dγ/N), N the elements of one channel
  * QatBatchNormRunning  inputs { running, batch }   attrs { momentum, scale }           → running·(1 − m) + (batch·scale)·m
  *                      (a running average; scale = N/(N − 1) turns the batch's biased variance into the unbiased one)
+ * QatSoftXent          inputs { logits, targets }     attrs { temperature, scale, targets } → scale · mean over rows of
+ *                      KL(p ‖ q) = Σ_k p_k (log p_k − log q_k), q = softmax(logits/τ); p = onehot(targets) when
+ *                      targets is 'labels' (int32 [n]; then KL is the cross-entropy −log q_y), softmax(targets/τ)
+ *                      when 'logits' (float32 [n, k], a teacher's); a scalar. Terms with p_k = 0 are 0.
+ * QatSoftXentGrad      inputs { dy, logits, targets } attrs as QatSoftXent → its gradient for logits:
+ *                      dy · scale/(n·τ) · (q − p), shaped [n, k] (the targets get none)
+ * QatCountCorrect      inputs { logits, labels }      attrs {}            → how many rows' argmax (the first maximum)
+ *                      equals its label (int32 [n]), as a float32 scalar
  * The parameter updates are elementwise over inputs of one shape. BatchNorm's per-channel inputs are shaped [C],
- * C the last axis of x. All inputs and outputs are float32.
+ * C the last axis of x. All inputs and outputs are float32 but the labels.
  */
 
 export const LSQ_FAKE_QUANT = 'QatLsqFakeQuant';
@@ -36,6 +44,9 @@ export const BATCH_NORM_STATS = 'QatBatchNormStats';
 export const BATCH_NORM_APPLY = 'QatBatchNormApply';
 export const BATCH_NORM_GRAD = 'QatBatchNormGrad';
 export const BATCH_NORM_RUNNING = 'QatBatchNormRunning';
+export const SOFT_XENT = 'QatSoftXent';
+export const SOFT_XENT_GRAD = 'QatSoftXentGrad';
+export const COUNT_CORRECT = 'QatCountCorrect';
 
 // Type aliases rather than interfaces: they fit TF.js's NamedAttrMap (interfaces carry no index signature).
 export type LsqFakeQuantAttrs = { qn: number; qp: number };
@@ -46,6 +57,7 @@ export type EmaUpdateAttrs = { decay: number };
 export type BatchNormStatsAttrs = Record<string, never>;
 export type BatchNormAttrs = { epsilon: number };
 export type BatchNormRunningAttrs = { momentum: number; scale: number };
+export type SoftXentAttrs = { temperature: number; scale: number; targets: 'labels' | 'logits' };
 
 /** Each fused kernel's input names, attrs and number of outputs. */
 export interface FusedKernelContracts {
@@ -59,6 +71,9 @@ export interface FusedKernelContracts {
   [BATCH_NORM_APPLY]: { inputs: 'x' | 'mean' | 'variance' | 'gamma' | 'beta'; attrs: BatchNormAttrs; outputs: 1 };
   [BATCH_NORM_GRAD]: { inputs: 'dy' | 'x' | 'mean' | 'variance' | 'gamma'; attrs: BatchNormAttrs; outputs: 3 };
   [BATCH_NORM_RUNNING]: { inputs: 'running' | 'batch'; attrs: BatchNormRunningAttrs; outputs: 1 };
+  [SOFT_XENT]: { inputs: 'logits' | 'targets'; attrs: SoftXentAttrs; outputs: 1 };
+  [SOFT_XENT_GRAD]: { inputs: 'dy' | 'logits' | 'targets'; attrs: SoftXentAttrs; outputs: 1 };
+  [COUNT_CORRECT]: { inputs: 'logits' | 'labels'; attrs: Record<string, never>; outputs: 1 };
 }
 
 export type FusedKernelName = keyof FusedKernelContracts;
@@ -83,6 +98,9 @@ const NAMES: Record<FusedKernelName, true> = {
   [BATCH_NORM_APPLY]: true,
   [BATCH_NORM_GRAD]: true,
   [BATCH_NORM_RUNNING]: true,
+  [SOFT_XENT]: true,
+  [SOFT_XENT_GRAD]: true,
+  [COUNT_CORRECT]: true,
 };
 export const FUSED_KERNEL_NAMES = Object.keys(NAMES) as FusedKernelName[];
 

@@ -50,7 +50,13 @@ export class WeightQuantizer {
   }
 
   apply(w: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
-    return this.step ? fakeQuant(w, this.step, this.bits, true, this.gradScale, ctx?.tape) : w;
+    if (!this.step) return w;
+    const shared = ctx?.tape ? undefined : ctx?.quantizedWeights;
+    const known = shared?.get(this.step);
+    if (known) return known;
+    const q = fakeQuant(w, this.step, this.bits, true, this.gradScale, ctx?.tape);
+    shared?.set(this.step, q);
+    return q;
   }
 }
 
@@ -65,6 +71,11 @@ export interface ForwardContext {
   tape?: PatternTape;
   /** Sees each quantized activation before rounding, with its quantizer (quantization-error views); inside the pass's tidy. */
   observe?: (name: string, x: tf.Tensor, step: tf.Variable, bits: number) => void;
+  /**
+   * Quantized weights (by their step variable) that passes of one step share: the student's labeled and unlabeled
+   * passes then quantize each weight once, and its gradient is one LSQ backward of the summed upstream gradients.
+   */
+  quantizedWeights?: Map<tf.Variable, tf.Tensor>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { consistencyLoss, type ConsistencyKind } from '../cr/consistency-loss';
+import { countCorrect, crossEntropy, hasFusedLosses, teacherKl } from '../nn/softmax-losses';
 import { CALIBRATE_CTX, TRAIN_CTX, TRAIN_NO_STATS_CTX, type Model } from '../models/types';
 import type { Optimizer } from './optimizers';
 
@@ -42,33 +43,49 @@ export function queueTrainingStep(
   numClasses: number,
   lr: number,
   term: ConsistencyTerm | null = null,
+  opts: { shareQuantizedWeights?: boolean } = {},
 ): tf.Tensor1D {
-  const kept: { parts?: tf.Tensor } = {};
+  const kept: { parts?: tf.Tensor; cons?: tf.Tensor; hits?: tf.Tensor } = {};
+  // On webgpu (launch-bound) both student passes of an LSQ+CR step share their quantized weights. The CPU backends
+  // quantize per pass as before, which keeps their numbers bit for bit what they were.
+  const share = opts.shareQuantizedWeights ?? tf.getBackend() === 'webgpu';
+  const shared = term?.unlabeled && share ? new Map<tf.Variable, tf.Tensor>() : undefined;
+  const labeledCtx = shared ? { ...TRAIN_CTX, quantizedWeights: shared } : TRAIN_CTX;
+  const unlabeledCtx = shared ? { ...TRAIN_NO_STATS_CTX, quantizedWeights: shared } : TRAIN_NO_STATS_CTX;
   const { value, grads } = tf.variableGrads(() => {
-    const logits = model.forward(x, TRAIN_CTX);
-    const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
+    const logits = model.forward(x, labeledCtx);
+    const ce = crossEntropy(logits, y, numClasses);
     let cons: tf.Scalar = tf.scalar(0);
+    let loss: tf.Scalar = ce;
     if (term) {
       const n = x.shape[0];
-      const sumL = tf.mul(consistencyLoss(term.labeledTargets, logits, term.kind, term.temperature), n);
-      let total = n;
-      let sum: tf.Tensor = sumL;
-      if (term.unlabeled) {
-        const m = term.unlabeled.x.shape[0];
-        const zU = model.forward(term.unlabeled.x, TRAIN_NO_STATS_CTX);
-        sum = tf.add(sum, tf.mul(consistencyLoss(term.unlabeled.targets, zU, term.kind, term.temperature), m));
-        total += m;
+      const m = term.unlabeled ? term.unlabeled.x.shape[0] : 0;
+      const zU = term.unlabeled ? model.forward(term.unlabeled.x, unlabeledCtx) : null;
+      if (term.kind === 'kl' && hasFusedLosses()) {
+        // The fused KL takes its weight λ·n/(n + m) as the kernel's scale: no launches for the weighting and none
+        // in its gradient. The unweighted term is read back beside it.
+        const total = n + m;
+        let weighted = teacherKl(term.labeledTargets, logits, term.temperature, (term.lambda * n) / total);
+        if (term.unlabeled && zU) weighted = tf.add(weighted, teacherKl(term.unlabeled.targets, zU, term.temperature, (term.lambda * m) / total));
+        cons = tf.div(weighted, term.lambda);
+        loss = tf.add(ce, weighted);
+      } else {
+        let sum: tf.Tensor = tf.mul(consistencyLoss(term.labeledTargets, logits, term.kind, term.temperature), n);
+        if (term.unlabeled && zU) sum = tf.add(sum, tf.mul(consistencyLoss(term.unlabeled.targets, zU, term.kind, term.temperature), m));
+        cons = tf.div(sum, n + m) as tf.Scalar;
+        loss = tf.add(ce, tf.mul(cons, term.lambda));
       }
-      cons = tf.div(sum, total) as tf.Scalar;
     }
-    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
-    kept.parts = tf.keep(tf.stack([ce, cons, hits]));
-    return term ? tf.add(ce, tf.mul(cons, term.lambda)) : ce;
+    kept.parts = tf.keep(ce);
+    kept.cons = tf.keep(cons);
+    kept.hits = tf.keep(countCorrect(logits, y));
+    return loss;
   }, model.params.map((p) => p.variable));
   optimizer.apply(grads, lr);
-  const parts = kept.parts as tf.Tensor;
-  const all = tf.tidy(() => tf.concat([tf.reshape(value, [1]), parts])) as tf.Tensor1D;
-  tf.dispose([value, parts, ...Object.values(grads)]);
+  const parts = [kept.parts!, kept.cons!, kept.hits!];
+  // One launch gathers the four scalars for one read-back.
+  const all = tf.stack([value, ...parts]) as tf.Tensor1D;
+  tf.dispose([value, ...parts, ...Object.values(grads)]);
   return all;
 }
 

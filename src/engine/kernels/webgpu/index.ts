@@ -1,7 +1,7 @@
 /**
  * The project's kernels for the webgpu backend. Always on: MaxPoolGrad with the first-maximum tie rule of cpu,
  * wasm and PyTorch, and matrix products that sum in a fixed order (no split-K atomics), so a seed repeats exactly. The custom set: the filter gradient as a tiled GEMM, broadcast Multiply/Add/Sub, and the fused
- * LSQ, BatchNorm, ReLU-gradient, SGD and EMA kernels, which cut the launches of a training step.
+ * LSQ, BatchNorm, ReLU-gradient, SGD, EMA and loss kernels, which cut the launches of a training step.
  */
 import type { ProjectKernel } from '../project-kernel';
 import { batchNormApplyKernel, batchNormGradKernel, batchNormRunningKernel, batchNormStatsKernel } from './batch-norm';
@@ -15,6 +15,7 @@ import { maxPoolGradKernel } from './max-pool-grad';
 import { reluGradKernel } from './relu-grad';
 import { sgdStepKernel } from './sgd-step';
 import { sgdVelocityKernel } from './sgd-velocity';
+import { countCorrectKernel, softXentGradKernel, softXentKernel } from './soft-xent';
 
 export const webgpuKernels: readonly ProjectKernel[] = [
   maxPoolGradKernel,
@@ -34,4 +35,7 @@ export const webgpuKernels: readonly ProjectKernel[] = [
   batchNormApplyKernel,
   batchNormGradKernel,
   batchNormRunningKernel,
+  softXentKernel,
+  softXentGradKernel,
+  countCorrectKernel,
 ];
