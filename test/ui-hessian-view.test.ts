@@ -46,8 +46,8 @@ describe('store: sharpness and spectrum events', () => {
 
   it('appends live estimates with their time share, per run', () => {
     const s = usePlayground.getState();
-    s.applyEvent('lsq', { type: 'sharpness', estimate: { step: 50, value: 7, iterations: 5, ms: 10 }, share: 0.2 });
-    s.applyEvent('lsq', { type: 'sharpness', estimate: { step: 100, value: 9, iterations: 3, ms: 8 }, share: 0.15 });
+    s.applyEvent('lsq', { type: 'sharpness', estimate: { step: 50, value: 7, spread: 0.5, iterations: 5, ms: 10 }, share: 0.2 });
+    s.applyEvent('lsq', { type: 'sharpness', estimate: { step: 100, value: 9, spread: 0.25, iterations: 3, ms: 8 }, share: 0.15 });
     const runs = usePlayground.getState().runs;
     expect(runs.lsq!.sharpness.map((e) => e.value)).toEqual([7, 9]);
     expect(runs.lsq!.sharpnessShare).toBe(0.15);

@@ -258,6 +258,12 @@ export const runCommands = {
     markSpectrumPending();
     for (const slot of slots.values()) slot.client.send({ type: 'spectrum', k: SPECTRUM_K, samples: config.spectrumSamples });
   },
+  /** The top eigenvalue of each layer's own Hessian block, for every run, on the spectrum's batch. */
+  layerEigenvalues: () => {
+    const { config, markLayerEigenPending } = usePlayground.getState();
+    markLayerEigenPending();
+    for (const slot of slots.values()) slot.client.send({ type: 'layer-eigenvalues', samples: config.spectrumSamples });
+  },
   /**
    * A fresh Worker for one run, on another backend if given, training from step 0 again. The other run goes on;
    * both keep the same seed, so they stay comparable.

@@ -2,7 +2,8 @@ import type { RunId } from '../config/run-config';
 
 /**
  * Test hooks (main thread): only with `?test-hooks` in the page's address. End-to-end tests use them to destroy a
- * run's GPU device or crash its Worker; in normal use they do not exist, and the Workers ignore the commands.
+ * run's GPU device or crash its Worker; in normal use they do not exist, and the Workers ignore the commands. The same
+ * flag (sent with `init`) makes each training Worker answer `self.qatWorkerTestHooks.memory()` (src/worker/test-memory.ts).
  */
 export const TEST_HOOKS = typeof location !== 'undefined' && new URLSearchParams(location.search).has('test-hooks');
 

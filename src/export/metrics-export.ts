@@ -1,6 +1,8 @@
 import type { PlaygroundConfig } from '../config/playground-config';
 import { RUN_LABELS, type RunId } from '../config/run-config';
 import type { BackendReport } from '../engine/vocabulary/backends';
+import type { LayerSpectrum } from '../engine/hessian/layer-eigen';
+import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
 import type { QuantError } from '../engine/inspect/quant-error';
 import type { EvalMetrics } from '../engine/train/metrics';
 import type { SettingsChangeAt } from '../engine/vocabulary/settings-change';
@@ -18,6 +20,10 @@ export interface ExportedRun {
   quantErrors?: { step: number; layers: QuantError[] }[];
   /** Settings changed mid-run, with the first step that used each. */
   settingsChanges?: SettingsChangeAt[];
+  /** Live top-eigenvalue estimates, each with its ± spread (residual bound). */
+  sharpness?: SharpnessEstimate[];
+  /** The last on-demand per-layer top eigenvalues, with the step they were measured at. */
+  layerEigen?: { step: number; spectrum: LayerSpectrum } | null;
 }
 
 const CSV_COLUMNS = ['run', 'step', ...METRIC_FIELDS] as const;
@@ -59,6 +65,8 @@ export interface MetricsJson {
     evals: EvalMetrics[];
     quantErrors: { step: number; layers: QuantError[] }[];
     settingsChanges: SettingsChangeAt[];
+    sharpness: SharpnessEstimate[];
+    layerEigenvalues: { step: number; spectrum: LayerSpectrum } | null;
   }[];
   /** The last repetition over seeds of this setup, if any. */
   multiSeed: MultiSeedJson | null;
@@ -85,6 +93,8 @@ export function metricsJson(
       evals: r.evals,
       quantErrors: r.quantErrors ?? [],
       settingsChanges: r.settingsChanges ?? [],
+      sharpness: r.sharpness ?? [],
+      layerEigenvalues: r.layerEigen ?? null,
     })),
     multiSeed: extra.multiSeed ?? null,
   };

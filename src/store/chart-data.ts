@@ -35,3 +35,44 @@ export function overlay(lines: readonly OverlayLine[], logScale = false): Overla
   }
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
+
+/**
+ * Rows a chart draws, at most `maxRows`: about one per pixel of its width. Past that, consecutive rows are merged
+ * into buckets of equal step spans; a merged row has the bucket's last step and, per line, the mean of the values it
+ * holds there (null where it holds none). Every recharts redraw costs in proportion to its rows.
+ */
+export function thinRows(rows: OverlayRow[], maxRows: number): OverlayRow[] {
+  if (rows.length <= maxRows) return rows;
+  const span = Math.ceil(rows[rows.length - 1].step / maxRows);
+  const out: OverlayRow[] = [];
+  let sums = new Map<string, { sum: number; n: number }>();
+  let bucket = -1;
+  let last: OverlayRow | null = null;
+  const close = () => {
+    if (!last) return;
+    const row = { step: last.step } as OverlayRow;
+    for (const [k, { sum, n }] of sums) row[k] = n > 0 ? sum / n : null;
+    out.push(row);
+    sums = new Map();
+  };
+  for (const r of rows) {
+    const b = Math.ceil(r.step / span);
+    if (b !== bucket) {
+      close();
+      bucket = b;
+    }
+    for (const k in r) {
+      if (k === 'step') continue;
+      const acc = sums.get(k) ?? { sum: 0, n: 0 };
+      const v = r[k];
+      if (v !== null) {
+        acc.sum += v;
+        acc.n++;
+      }
+      sums.set(k, acc);
+    }
+    last = r;
+  }
+  close();
+  return out;
+}

@@ -11,8 +11,21 @@ export interface ClassSeries {
   matrix: ConfusionMatrix;
 }
 
-/** The latest evaluation of each run that carries a confusion matrix, student first, then the teacher's. */
+let lastSeries: ClassSeries[] = [];
+
+/**
+ * The latest evaluation of each run that carries a confusion matrix, student first, then the teacher's. While the
+ * answer is the one of the last call (same series, same matrices) the same array comes back, so the views drawn
+ * from it are not redrawn with every metrics batch.
+ */
 export function latestSeries(runs: readonly { id: RunId; evals: readonly EvalMetrics[] }[]): ClassSeries[] {
+  const out = freshSeries(runs);
+  const same = out.length === lastSeries.length && out.every((s, i) => s.key === lastSeries[i].key && s.step === lastSeries[i].step && s.matrix === lastSeries[i].matrix);
+  if (!same) lastSeries = out;
+  return lastSeries;
+}
+
+function freshSeries(runs: readonly { id: RunId; evals: readonly EvalMetrics[] }[]): ClassSeries[] {
   const out: ClassSeries[] = [];
   for (const r of runs) {
     const e = [...r.evals].reverse().find((x) => x.confusion);

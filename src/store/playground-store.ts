@@ -4,6 +4,7 @@ import type { RunId } from '../config/run-config';
 import type { BackendReport } from '../engine/vocabulary/backends';
 import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
 import type { HessianSummary } from '../engine/hessian/measure';
+import type { LayerSpectrum } from '../engine/hessian/layer-eigen';
 import type { EvalMetrics } from '../engine/train/metrics';
 import type { Inspection, MetricBatch, PoolPredictions, RunErrorKind, RunPhase, WorkerEvent } from '../worker/protocol';
 import type { CellImages, TestPredictions } from '../worker/confusion-cell';
@@ -42,6 +43,9 @@ export interface RunView {
   /** The last on-demand spectrum; pending while one is being computed. */
   spectrum: { step: number; summary: HessianSummary } | null;
   spectrumPending: boolean;
+  /** The last on-demand per-layer top eigenvalues, and whether one is being computed. */
+  layerEigen: { step: number; spectrum: LayerSpectrum } | null;
+  layerEigenPending: boolean;
   /** The unlabeled pool the run draws from, as the Worker reports it. */
   pool: { size: number; added: number; used: boolean } | null;
   /** Predictions for the added images shown on the page. */
@@ -93,6 +97,8 @@ function emptyRun(id: RunId, backend: BackendReport | null = null): RunView {
     sharpnessShare: null,
     spectrum: null,
     spectrumPending: false,
+    layerEigen: null,
+    layerEigenPending: false,
     pool: null,
     poolPredictions: null,
     cell: null,
@@ -118,8 +124,15 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
       return { ...run, backend: e.report };
     case 'phase': {
       // A failed run keeps its error until it is restarted; a spectrum is pending only while the Worker computes it.
-      const pending = run.spectrumPending && (e.phase === 'hessian' || run.phase !== 'hessian');
-      return { ...run, phase: e.phase, step: Math.max(e.phase === 'ready' ? 0 : run.step, e.step), totalSteps: e.totalSteps, spectrumPending: pending };
+      const waits = (pending: boolean) => pending && (e.phase === 'hessian' || run.phase !== 'hessian');
+      return {
+        ...run,
+        phase: e.phase,
+        step: Math.max(e.phase === 'ready' ? 0 : run.step, e.step),
+        totalSteps: e.totalSteps,
+        spectrumPending: waits(run.spectrumPending),
+        layerEigenPending: waits(run.layerEigenPending),
+      };
     }
     case 'metrics': {
       const n = e.batch.step.length;
@@ -169,8 +182,10 @@ function reduceRun(run: RunView, b: RunBuffers, e: WorkerEvent): RunView {
       return { ...run, quantErrors: capped([...run.quantErrors, { step: e.step, layers: e.report.layers }]), activationHistograms: e.report.activationHistograms };
     case 'spectrum':
       return { ...run, spectrum: { step: e.step, summary: e.summary }, spectrumPending: false };
+    case 'layer-eigenvalues':
+      return { ...run, layerEigen: { step: e.step, spectrum: e.spectrum }, layerEigenPending: false };
     case 'error':
-      return { ...run, spectrumPending: false, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
+      return { ...run, spectrumPending: false, layerEigenPending: false, error: { kind: e.kind, message: e.message }, phase: e.kind === 'diverged' || e.kind === 'crashed' || e.kind === 'device-lost' ? 'failed' : run.phase };
   }
 }
 
@@ -183,6 +198,11 @@ function withRows(run: RunView, b: RunBuffers): RunView {
   b.chartDirty = false;
   b.stepSizesDirty = false;
   return next;
+}
+
+/** Sets a wait flag on every run that trained and is at rest (the runs a Hessian command is sent to answer it). */
+function markAtRest(runs: Partial<Record<RunId, RunView>>, flag: 'spectrumPending' | 'layerEigenPending'): Partial<Record<RunId, RunView>> {
+  return Object.fromEntries(Object.entries(runs).map(([id, r]) => [id, { ...r!, [flag]: r!.step > 0 && (r!.phase === 'paused' || r!.phase === 'done') }]));
 }
 
 interface PlaygroundState {
@@ -204,6 +224,8 @@ interface PlaygroundState {
   resetRuns(ids: readonly RunId[]): void;
   /** Every paused or finished run waits for its spectrum (the Workers were asked for one). */
   markSpectrumPending(): void;
+  /** The same wait for the per-layer top eigenvalues. */
+  markLayerEigenPending(): void;
   /**
    * A clean view for one run, keeping the others: its restart in a fresh Worker, or (keepBackend) its next seed in
    * the same Worker, whose backend report is not sent again.
@@ -240,12 +262,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     // Runs that start over start with the settings they were configured with.
     set({ runs, settingsSchedule: [] });
   },
-  markSpectrumPending: () =>
-    set((s) => ({
-      runs: Object.fromEntries(
-        Object.entries(s.runs).map(([id, r]) => [id, { ...r!, spectrumPending: r!.step > 0 && (r!.phase === 'paused' || r!.phase === 'done') }]),
-      ) as PlaygroundState['runs'],
-    })),
+  markSpectrumPending: () => set((s) => ({ runs: markAtRest(s.runs, 'spectrumPending') })),
+  markLayerEigenPending: () => set((s) => ({ runs: markAtRest(s.runs, 'layerEigenPending') })),
   resetRun: (id, keepBackend = false) => {
     buffers.set(id, freshBuffers());
     set((s) => ({ runs: { ...s.runs, [id]: emptyRun(id, keepBackend ? (s.runs[id]?.backend ?? null) : null) } }));

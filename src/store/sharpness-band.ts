@@ -1,22 +1,44 @@
 /**
- * A band around the live sharpness estimates from their own spread: at each estimate, the mean ± one standard
- * deviation of the last `window` estimates, from the first full window on. Each estimate uses few products on one
- * batch, so single values jitter; the band says how much of a change between runs is more than that jitter.
+ * The band around the live sharpness estimates, from each estimate's own uncertainty: value ± spread, the spread being
+ * the residual ‖Hv − λv‖ that bounds the distance to the nearest eigenvalue. Estimates use few products, so single
+ * values can be off by more than the gap between two runs; the band says when a gap is more than that.
  */
 export interface BandPoint {
   step: number;
-  mean: number;
+  value: number;
   lo: number;
   hi: number;
 }
 
-export function sharpnessBand(estimates: readonly { step: number; value: number }[], window = 5): BandPoint[] {
-  const out: BandPoint[] = [];
-  for (let i = Math.max(1, window - 1); i < estimates.length; i++) {
-    const w = estimates.slice(i + 1 - Math.max(2, window), i + 1).map((e) => e.value);
-    const mean = w.reduce((a, b) => a + b, 0) / w.length;
-    const std = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / (w.length - 1));
-    out.push({ step: estimates[i].step, mean, lo: mean - std, hi: mean + std });
+/** A value with its ± uncertainty. */
+export interface Spread {
+  value: number;
+  spread: number;
+}
+
+export function sharpnessBand(estimates: readonly ({ step: number } & Spread)[]): BandPoint[] {
+  return estimates.map((e) => ({ step: e.step, value: e.value, lo: e.value - e.spread, hi: e.value + e.spread }));
+}
+
+/**
+ * How `a` compares with `b` once both uncertainties are counted: 'lower' (flatter) or 'higher' only when the
+ * intervals value ± spread do not overlap; otherwise the difference is within the noise.
+ */
+export function compareSpread(a: Spread, b: Spread): 'lower' | 'higher' | 'within' {
+  if (a.value + a.spread < b.value - b.spread) return 'lower';
+  if (a.value - a.spread > b.value + b.spread) return 'higher';
+  return 'within';
+}
+
+/** The two runs' estimates at the last step both have, compared; null before there is one. */
+export function lastCommonComparison(
+  a: readonly ({ step: number } & Spread)[],
+  b: readonly ({ step: number } & Spread)[],
+): { step: number; a: Spread; b: Spread; verdict: ReturnType<typeof compareSpread> } | null {
+  const byStep = new Map(b.map((e) => [e.step, e]));
+  for (let i = a.length - 1; i >= 0; i--) {
+    const other = byStep.get(a[i].step);
+    if (other) return { step: a[i].step, a: a[i], b: other, verdict: compareSpread(a[i], other) };
   }
-  return out;
+  return null;
 }

@@ -1,6 +1,7 @@
 import { RUN_IDS, RUN_LABELS } from '../config/run-config';
 import { confusionCsv } from '../export/class-export';
 import { quantErrorCsv } from '../export/quant-error-export';
+import { layerEigenCsv, sharpnessCsv } from '../export/sharpness-export';
 import { downloadText, fileStem } from '../export/download';
 import { evalsCsv, metricsCsv, metricsJson, type ExportedRun } from '../export/metrics-export';
 import { multiSeedJson } from '../export/multi-seed-export';
@@ -22,7 +23,7 @@ function exportedRuns(): ExportedRun[] {
   return RUN_IDS.flatMap((id) => {
     const r = runs[id];
     const log = runLog(id);
-    return r && log ? [{ id, log, evals: r.evals, backend: r.backend, batchSize: config.batchSize, quantErrors: r.quantErrors, settingsChanges: r.settingsChanges }] : [];
+    return r && log ? [{ id, log, evals: r.evals, backend: r.backend, batchSize: config.batchSize, quantErrors: r.quantErrors, settingsChanges: r.settingsChanges, sharpness: r.sharpness, layerEigen: r.layerEigen }] : [];
   });
 }
 
@@ -56,6 +57,12 @@ export function ExportPanel() {
         </button>
         <button disabled={!hasSteps} data-testid="export-quant-error-csv" onClick={() => downloadText(quantErrorCsv(exportedRuns()), `${stem}-quant-error.csv`, 'text/csv')}>
           Quantization error (CSV)
+        </button>
+        <button disabled={!Object.values(runs).some((r) => r!.sharpness.length > 0)} data-testid="export-sharpness-csv" onClick={() => downloadText(sharpnessCsv(exportedRuns()), `${stem}-sharpness.csv`, 'text/csv')}>
+          Sharpness ± spread (CSV)
+        </button>
+        <button disabled={!Object.values(runs).some((r) => r!.layerEigen)} data-testid="export-layer-eigen-csv" onClick={() => downloadText(layerEigenCsv(exportedRuns()), `${stem}-layer-eigenvalues.csv`, 'text/csv')}>
+          Per-layer eigenvalues (CSV)
         </button>
         <button disabled={!(hasSteps || hasSeeds)} data-testid="export-json" onClick={() => downloadText(everythingJson(), `${stem}-metrics.json`, 'application/json')}>
           Everything (JSON)

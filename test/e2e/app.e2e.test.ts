@@ -246,6 +246,18 @@ describe('the playground', () => {
     }
     expect(await page.getByTestId('spectrum').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
     await page.getByTestId('spectrum').screenshot({ path: 'test-results/app-spectrum.png' });
+    // Per-layer top eigenvalues: one row per layer of the MLP, each run's value ± its residual bound.
+    await page.getByTestId('layer-eigen-button').click();
+    // The table fills run by run: layer, parameters, FP32, LSQ, LSQ+CR, the comparison once all three have answered.
+    await expect.poll(() => page.getByTestId('layer-eigen-table').locator('thead th').count(), { timeout: 400_000 }).toBe(6);
+    expect(await page.getByTestId('layer-eigen-table').locator('tbody tr').count()).toBe(3);
+    for (const layer of ['fc1', 'fc2', 'fc3']) {
+      const cells = await page.getByTestId(`layer-eigen-${layer}`).locator('td').allTextContents();
+      expect(cells).toHaveLength(6);
+      for (const c of cells.slice(2, 5)) expect(c).toMatch(/^-?\d[\d.e+-]* ± \d[\d.e+-]*$/);
+      expect(cells[5]).toMatch(/^(flatter with CR|sharper with CR|within the bounds)$/);
+    }
+    await page.getByTestId('layer-eigen').screenshot({ path: 'test-results/app-layer-eigen.png' });
   }, 600_000);
 
   it('presentation mode enlarges the page', async () => {

@@ -1,10 +1,12 @@
 import { useMemo, useState } from 'react';
 import { RUN_IDS, RUN_LABELS, type RunId } from '../../config/run-config';
 import { lineOf } from '../../store/chart-data';
-import { sharpnessBand } from '../../store/sharpness-band';
+import { lastCommonComparison, sharpnessBand } from '../../store/sharpness-band';
 import { usePlayground, type RunView } from '../../store/playground-store';
+import { Explain } from '../classroom/Explain';
 import { RUN_COLORS } from './colors';
 import { OverlayChart, type ChartLine } from './OverlayChart';
+import { useRunsField } from './use-run-fields';
 
 function useRuns(): RunView[] {
   const runs = usePlayground((s) => s.runs);
@@ -120,23 +122,29 @@ export function StepSizeChart() {
   );
 }
 
-/** The live top Hessian eigenvalue per run (sharpness), and what the estimates cost. */
+/** The live top Hessian eigenvalue per run (sharpness), each estimate with its uncertainty, and what the estimates cost. */
 export function HessianChart() {
   const runs = useRuns();
   const mode = usePlayground((s) => s.config.sharpness);
   const every = usePlayground((s) => s.config.sharpnessEvery);
+  // Built from the estimates alone: the chart is not redrawn for every metrics batch, only for a new estimate.
+  const sharpness = useRunsField('sharpness');
   const lines = useMemo<ChartLine[]>(
     () =>
-      runs.flatMap((r) => {
-        const top: ChartLine = { ...lineOf(`${r.id}:top`, r.sharpness, (e) => e.value), label: label(r.id, 'top eigenvalue'), color: RUN_COLORS[r.id], dots: true };
-        // A band of ±1 standard deviation of the last estimates: how much single estimates jitter.
-        const band = sharpnessBand(r.sharpness);
-        if (band.length === 0) return [top];
-        const edge = (key: 'lo' | 'hi', what: string): ChartLine => ({ ...lineOf(`${r.id}:${key}`, band, (b) => b[key]), label: label(r.id, what), color: `${RUN_COLORS[r.id]}88`, dashed: true });
-        return [top, edge('hi', 'mean + 1 sd (last 5)'), edge('lo', 'mean − 1 sd (last 5)')];
+      sharpness.map(({ id, value: estimates }) => {
+        // The shaded band is value ± the residual bound of each estimate.
+        const band = sharpnessBand(estimates);
+        return {
+          ...lineOf(`${id}:top`, estimates, (e) => e.value),
+          label: label(id, 'top eigenvalue'),
+          color: RUN_COLORS[id],
+          dots: true,
+          band: { lo: lineOf(`${id}:lo`, band, (b) => b.lo), hi: lineOf(`${id}:hi`, band, (b) => b.hi) },
+        };
       }),
-    [runs],
+    [sharpness],
   );
+  const verdict = useSharpnessVerdict(runs);
   const cost = runs.filter((r) => r.sharpnessShare !== null).map((r) => `${RUN_LABELS[r.id]} ${(100 * r.sharpnessShare!).toFixed(0)}%`);
   const empty = mode === 'off' ? 'Live Hessian estimates are off (Sharpness in the settings).' : `The first estimate comes at step ${every}.`;
   return (
@@ -144,8 +152,27 @@ export function HessianChart() {
       <p className="small muted" data-testid="hessian-cost">
         {mode === 'off'
           ? 'Off.'
-          : `Every ${every} steps, ${mode} (Lanczos from the previous eigenvector, finite-difference Hessian-vector products on a fixed batch).${cost.length > 0 ? ` Share of time spent on it: ${cost.join(', ')}.` : ''} From the fifth estimate on, thin dashed lines mark the mean ± 1 standard deviation of the last five: a gap between the runs narrower than that band is within the estimates' own jitter.`}
+          : `Every ${every} steps, ${mode} (Lanczos from the previous eigenvector, finite-difference Hessian-vector products on a fixed batch).${cost.length > 0 ? ` Share of time spent on it: ${cost.join(', ')}.` : ''} The shaded band around each estimate is its uncertainty, ± the residual ‖Hv − λv‖.`}
       </p>
+      {verdict && (
+        <p className="small" data-testid="hessian-verdict">
+          {verdict}
+        </p>
+      )}
+      <Explain id="sharpnessBand" />
     </OverlayChart>
   );
+}
+
+/** One sentence on LSQ+CR against LSQ at their last common estimate, counting both bands. */
+function useSharpnessVerdict(runs: readonly RunView[]): string | null {
+  const lsq = runs.find((r) => r.id === 'lsq');
+  const cr = runs.find((r) => r.id === 'lsq+cr');
+  if (!lsq || !cr) return null;
+  const c = lastCommonComparison(cr.sharpness, lsq.sharpness);
+  if (!c) return null;
+  const pm = (x: { value: number; spread: number }) => `${x.value.toPrecision(3)} ± ${x.spread.toPrecision(2)}`;
+  const at = `At step ${c.step}: LSQ+CR ${pm(c.a)}, LSQ ${pm(c.b)}.`;
+  if (c.verdict === 'within') return `${at} The bands overlap: the difference is within the estimates' uncertainty, not a sign of a flatter minimum.`;
+  return `${at} LSQ+CR is ${c.verdict === 'lower' ? 'flatter' : 'sharper'} by more than both bands.`;
 }

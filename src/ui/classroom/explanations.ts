@@ -24,6 +24,14 @@ export const EXPLANATIONS = {
     title: 'Why flatness matters',
     text: 'Quantizing the weights moves them a little. In a sharp minimum a small move costs a lot of loss; in a flat one it costs little. The paper measures flatness by the largest eigenvalues of the loss Hessian and finds them smaller with CR: a flatter minimum that tolerates quantization better.',
   },
+  sharpnessBand: {
+    title: 'The band around the sharpness estimate',
+    text: 'Each live estimate of the top eigenvalue λ comes from a few Hessian-vector products, so it is not exact. After it, one more product checks it: for the estimated direction v, the leftover ‖Hv − λv‖ would be 0 for a true eigenvector, and however v was found, some eigenvalue of the Hessian lies within that distance of λ. That is the shaded band, λ ± ‖Hv − λv‖. It covers the estimate\'s arithmetic, on the one fixed batch of images both runs are measured on; it narrows as the estimate settles. Read LSQ+CR as flatter only where its band lies below LSQ\'s: a gap smaller than the bands is noise.',
+  },
+  layerEigen: {
+    title: 'Top eigenvalue layer by layer',
+    text: 'The whole network\'s top eigenvalue says how sharp the minimum is, not where. Here each layer is measured on its own: only that layer\'s weights and bias move, every other parameter stays fixed, and the largest eigenvalue of that block of the Hessian is estimated. A large value means the loss is sensitive to moving that layer\'s weights, so rounding them to the grid costs more there. The ± is the same residual bound as on the live chart: two layers, or two runs, differ only where their intervals do not overlap.',
+  },
   seeds: {
     title: 'Why repeat with several seeds',
     text: 'The seed picks the starting weights, which images are labeled, and the order and augmentation of the batches. Change it and both accuracies move, often by a point or more, and so does the gap between LSQ and LSQ+CR. One seed is one sample of that gap: on its own it cannot tell a real gain from luck. Both runs of a seed share all of that luck, so their difference is what we repeat over N seeds: the mean difference, with a 95% interval for where the true mean lies. When the interval covers 0, the gain is within seed noise: more seeds, or a bigger effect, are needed before calling it.',

@@ -5,6 +5,7 @@ import { usePlayground } from '../../store/playground-store';
 import { runCommands, SPECTRUM_K } from '../../app/run-pool';
 import { RUN_COLORS } from '../charts/colors';
 import { controlState } from '../runs/run-status';
+import { LayerEigenView } from './LayerEigenView';
 import { spectrumHistogram, spectrumStats } from './spectrum-bins';
 
 /**
@@ -21,6 +22,8 @@ export function SpectrumView() {
   // Between two seeds of a repetition nothing trains for a moment; neither button belongs there.
   const repeating = useMultiSeed((s) => s.status === 'running');
   const pending = list.some((r) => r.spectrumPending);
+  // Both measurements take the runs' Hessian phase: one at a time.
+  const busy = pending || list.some((r) => r.layerEigenPending);
   const trained = list.length > 0 && list.every((r) => r.step > 0);
   const done = list.filter((r) => r.spectrum);
   const byRun = Object.fromEntries(done.map((r) => [r.id, r.spectrum!.summary.top])) as Partial<Record<RunId, number[]>>;
@@ -35,7 +38,7 @@ export function SpectrumView() {
         {!fp32 && ' The FP32 reference trains only when it is switched on before the runs start.'}
       </p>
       <div className="buttons">
-        <button data-testid="spectrum-button" disabled={!trained || c.running || pending || repeating} onClick={runCommands.spectrum}>
+        <button data-testid="spectrum-button" disabled={!trained || c.running || busy || repeating} onClick={runCommands.spectrum}>
           {pending ? 'Computing…' : 'Compute the spectrum'}
         </button>
         {!fp32 && (
@@ -94,6 +97,7 @@ export function SpectrumView() {
           </table>
         </>
       )}
+      <LayerEigenView />
     </section>
   );
 }
