@@ -86,6 +86,17 @@ describe('usePlayground', () => {
     expect(store().runs['lsq+cr']).toBeUndefined();
   });
 
+  it('restoreRun shows a saved run paused at its last step, with its log, evaluations and settings-change markers', () => {
+    const { resetRuns, restoreRun } = usePlayground.getState();
+    resetRuns(['lsq', 'lsq+cr']);
+    const changes = [{ step: 40, change: { lr: 0.01 } }];
+    restoreRun('lsq+cr', { log: batchOf(range(1, 60)), evals: [evalAt(50, 0.7)], totalSteps: 200, settingsChanges: changes });
+    const run = usePlayground.getState().runs['lsq+cr']!;
+    expect(run).toMatchObject({ phase: 'paused', step: 60, totalSteps: 200, settingsChanges: changes });
+    expect(run.evals.map((e) => e.step)).toEqual([50]);
+    expect(usePlayground.getState().runs.lsq!.settingsChanges).toEqual([]);
+  });
+
   it('backend updates only its run', () => {
     apply('lsq+cr', { type: 'backend', report: report('webgpu', 'adapter x') });
     expect(store().runs['lsq+cr']!.backend).toEqual(report('webgpu', 'adapter x'));

@@ -69,6 +69,41 @@ describe('a run resumed from a checkpoint', () => {
     });
   }
 
+  it('keeps the settings changed mid-run: one applied before the checkpoint and one still to come, each once', async () => {
+    const cfg: TrainConfigInput = { ...base, model: 'mlp', method: 'lsq+cr' };
+    const schedule = (s: TrainingSession) => {
+      s.changeSettings({ lr: 0.02, emaDecay: 0.9 }, 3);
+      s.changeSettings({ lambdaMax: 2.5 }, 9);
+    };
+    const whole = new TrainingSession(ds, cfg);
+    schedule(whole);
+    const expected = await losses(whole, STEPS);
+    const expectedChanges = whole.settingsChanges.map((c) => ({ ...c }));
+    whole.dispose();
+    expect(expectedChanges.map((c) => c.step)).toEqual([3, 9]);
+
+    const first = new TrainingSession(ds, cfg);
+    schedule(first);
+    const before = await losses(first, 6);
+    const cp = cloned(await first.checkpoint());
+    first.dispose();
+    // The checkpoint names the run's settings as it started, so it restores into a session of the same link.
+    expect(cp.config.lr).toBe(new TrainingSession(ds, cfg).config.lr);
+    expect(cp.settingsChanges?.applied.map((c) => c.step)).toEqual([3]);
+    expect(cp.settingsChanges?.pending.map((c) => c.step)).toEqual([9]);
+    const resumed = new TrainingSession(ds, cfg);
+    // The reopened link sends its changes again before the restore: they must not apply twice.
+    schedule(resumed);
+    resumed.restore(cp);
+    expect(resumed.config.lr).toBe(0.02);
+    expect(resumed.teacher?.cfg.decay).toBe(0.9);
+    const after = await losses(resumed, STEPS);
+    const strip = (m: StepMetrics) => ({ ...m, msPerStep: 0 });
+    expect([...before, ...after].map(strip)).toEqual(expected.map(strip));
+    expect(resumed.settingsChanges).toEqual(expectedChanges);
+    resumed.dispose();
+  });
+
   it('refuses a checkpoint of other settings, or into a session that has stepped, and leaks no tensor', async () => {
     const cfg = { ...base, model: 'mlp' as const, method: 'lsq+cr' as const };
     const s = new TrainingSession(ds, cfg);

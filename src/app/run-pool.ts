@@ -127,7 +127,7 @@ export function restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetr
   const slot = slots.get(id);
   if (!slot) return;
   dropQueued(id);
-  usePlayground.getState().restoreRun(id, saved);
+  usePlayground.getState().restoreRun(id, { ...saved, settingsChanges: saved.checkpoint.settingsChanges?.applied ?? [] });
   sendDataset(slot, usePlayground.getState().config.dataset);
   slot.client.send({ type: 'restore', checkpoint: saved.checkpoint });
 }

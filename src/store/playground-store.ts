@@ -232,7 +232,7 @@ interface PlaygroundState {
    */
   resetRun(id: RunId, keepBackend?: boolean): void;
   /** A run as it was saved (after a reload): its metric log, evaluations and step, paused; its Worker continues it. */
-  restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetrics[]; totalSteps: number }): void;
+  restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetrics[]; totalSteps: number; settingsChanges?: SettingsChangeAt[] }): void;
   applyEvent(id: RunId, e: WorkerEvent): void;
   /** Several events in one update (one render), in order. */
   applyEvents(events: readonly (readonly [RunId, WorkerEvent])[]): void;
@@ -273,7 +273,8 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     buffers.set(id, b);
     const run = reduceRun(emptyRun(id, get().runs[id]?.backend ?? null), b, { type: 'metrics', batch: saved.log });
     const step = saved.log.step.length > 0 ? saved.log.step[saved.log.step.length - 1] : 0;
-    const view = withRows({ ...run, evals: capped(saved.evals), step, totalSteps: saved.totalSteps, phase: 'paused' }, b);
+    // The markers of the settings changed mid-run come back with the run (the checkpoint keeps them).
+    const view = withRows({ ...run, evals: capped(saved.evals), step, totalSteps: saved.totalSteps, phase: 'paused', settingsChanges: saved.settingsChanges ?? [] }, b);
     set((s) => ({ runs: { ...s.runs, [id]: view } }));
   },
   applyEvent: (id, e) => get().applyEvents([[id, e]]),

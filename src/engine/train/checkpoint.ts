@@ -3,6 +3,7 @@ import type { Model } from '../models';
 import type { RngState } from '../util/rng';
 import type { TrainConfig } from './config';
 import type { OptimizerState } from './optimizers';
+import type { SettingsChangeAt } from '../vocabulary/settings-change';
 
 export const CHECKPOINT_FORMAT = 'qat-playground-checkpoint';
 
@@ -14,8 +15,11 @@ export const CHECKPOINT_FORMAT = 'qat-playground-checkpoint';
 export interface SessionCheckpoint {
   format: typeof CHECKPOINT_FORMAT;
   version: 1;
+  /** The run's config as it started; changes made mid-run are in settingsChanges. */
   config: TrainConfig;
   step: number;
+  /** Settings changed mid-run: those applied so far (each from its step) and those still to come. */
+  settingsChanges?: { applied: SettingsChangeAt[]; pending: SettingsChangeAt[] };
   calibrated: boolean;
   student: Record<string, Float32Array>;
   teacher: { tensors: Record<string, Float32Array>; updates: number } | null;

@@ -42,6 +42,8 @@ type TargetSource = { kind: 'ema'; teacher: EmaTeacher } | { kind: 'kd'; model: 
  */
 export class TrainingSession {
   readonly config: TrainConfig;
+  /** The config as given, before any change mid-run: what a checkpoint names and a restore compares. */
+  private readonly baseConfig: TrainConfig;
   readonly model: Model;
   readonly norm: Normalization;
   readonly augment: ResolvedAugment;
@@ -69,6 +71,7 @@ export class TrainingSession {
 
   constructor(readonly dataset: Dataset, input: TrainConfigInput = {}, norm?: Normalization) {
     this.config = resolveConfig(input);
+    this.baseConfig = structuredClone(this.config);
     const c = this.config;
     this.norm = norm ?? channelStats(dataset);
     this.augment = resolveAugment(c.augment, dataset.name);
@@ -273,17 +276,21 @@ export class TrainingSession {
     if (due.length === 0) return;
     this.pendingChanges = this.pendingChanges.filter((p) => p.step > next);
     for (const { change } of due) {
-      // Fresh objects: the resolved config may share nested defaults with other sessions.
-      const c = this.config as { -readonly [K in keyof TrainConfig]: TrainConfig[K] };
-      if (change.lr !== undefined) c.lr = change.lr;
-      if (change.lambdaMax !== undefined) c.cr = { ...c.cr, lambda: { ...c.cr.lambda, max: change.lambdaMax } };
-      if (change.emaDecay !== undefined) {
-        c.cr = { ...c.cr, teacher: { ...c.cr.teacher, decay: change.emaDecay } };
-        this.teacher?.setDecay(change.emaDecay);
-      }
+      this.applyChange(change);
       const applied = { step: next, change };
       this.appliedChanges.push(applied);
       listener.onSettingsChange?.(applied);
+    }
+  }
+
+  private applyChange(change: SettingsChange): void {
+    // Fresh objects: the resolved config may share nested defaults with other sessions.
+    const c = this.config as { -readonly [K in keyof TrainConfig]: TrainConfig[K] };
+    if (change.lr !== undefined) c.lr = change.lr;
+    if (change.lambdaMax !== undefined) c.cr = { ...c.cr, lambda: { ...c.cr.lambda, max: change.lambdaMax } };
+    if (change.emaDecay !== undefined) {
+      c.cr = { ...c.cr, teacher: { ...c.cr.teacher, decay: change.emaDecay } };
+      this.teacher?.setDecay(change.emaDecay);
     }
   }
 
@@ -358,8 +365,9 @@ export class TrainingSession {
     return {
       format: CHECKPOINT_FORMAT,
       version: 1,
-      config: this.config,
+      config: this.baseConfig,
       step: this.stepsDone,
+      settingsChanges: { applied: this.appliedChanges.map((c) => ({ ...c })), pending: this.pendingChanges.map((c) => ({ ...c })) },
       calibrated: this.calibrated,
       student: await readVariables(this.model),
       teacher: teacher ? { tensors: await readVariables(teacher.model), updates: teacher.updateCount } : null,
@@ -384,6 +392,17 @@ export class TrainingSession {
     if (this.stepsDone > 0 || this.loop) throw new Error('restore a checkpoint into a fresh session, before its first step');
     if (JSON.stringify(cp.config) !== JSON.stringify(this.config)) throw new RangeError("the checkpoint is of a run with other settings");
     if (cp.step > this.config.steps) throw new RangeError(`the checkpoint is at step ${cp.step}, past the run's ${this.config.steps}`);
+    // The changes made mid-run before the checkpoint, as they were applied (the teacher below takes its decay from
+    // the config they leave); the same changes sent again (a link reopened) are not applied twice.
+    const applied = cp.settingsChanges?.applied ?? [];
+    for (const a of applied) this.applyChange(a.change);
+    this.appliedChanges.push(...applied);
+    const same = (a: SettingsChangeAt, b: SettingsChangeAt) => a.step === b.step && JSON.stringify(a.change) === JSON.stringify(b.change);
+    const pending: SettingsChangeAt[] = [];
+    for (const p of [...(cp.settingsChanges?.pending ?? []), ...this.pendingChanges]) {
+      if (!applied.some((a) => same(a, p)) && !pending.some((q) => same(q, p))) pending.push(p);
+    }
+    this.pendingChanges = pending;
     writeVariables(this.model, cp.student, 'student');
     if (cp.calibrated) {
       this.model.markCalibrated();
