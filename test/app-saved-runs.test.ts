@@ -32,6 +32,9 @@ describe('saved runs', () => {
     expect(savedRunProblem({ ...r, log: { ...r.log, loss: new Float32Array(1) } })).toMatch(/metric log is damaged \(loss\)/);
     expect(savedRunProblem({ ...r, checkpoint: { ...r.checkpoint, step: 4 } })).toMatch(/ends at step 3, its checkpoint is at step 4/);
     expect(savedRunProblem({ ...r, evals: null })).toMatch(/evaluations are missing/);
+    expect(savedRunProblem({ ...r, sharpness: [{ value: 2 }] })).toMatch(/sharpness estimates are damaged/);
+    expect(savedRunProblem({ ...r, stepSizes: 'x' })).toMatch(/step-size chart is damaged/);
+    expect(savedRunProblem({ ...r, sharpness: [{ step: 2, value: 1 }], stepSizes: [{ step: 1, a: 0.1 }] })).toBeNull();
   });
 
   it('says a full storage in words', () => {

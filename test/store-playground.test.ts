@@ -90,9 +90,14 @@ describe('usePlayground', () => {
     const { resetRuns, restoreRun } = usePlayground.getState();
     resetRuns(['lsq', 'lsq+cr']);
     const changes = [{ step: 40, change: { lr: 0.01 } }];
-    restoreRun('lsq+cr', { log: batchOf(range(1, 60)), evals: [evalAt(50, 0.7)], totalSteps: 200, settingsChanges: changes });
+    const sharpness = [{ step: 50, value: 3.5, spread: 0.1, iterations: 5, ms: 20 }];
+    const stepSizes = [
+      { step: 10, 'conv1/w.step': 0.05, 'fc/in.step': 0.2 },
+      { step: 60, 'conv1/w.step': 0.04, 'fc/in.step': 0.25 },
+    ];
+    restoreRun('lsq+cr', { log: batchOf(range(1, 60)), evals: [evalAt(50, 0.7)], totalSteps: 200, settingsChanges: changes, sharpness, stepSizes });
     const run = usePlayground.getState().runs['lsq+cr']!;
-    expect(run).toMatchObject({ phase: 'paused', step: 60, totalSteps: 200, settingsChanges: changes });
+    expect(run).toMatchObject({ phase: 'paused', step: 60, totalSteps: 200, settingsChanges: changes, sharpness, stepSizeRows: stepSizes });
     expect(run.evals.map((e) => e.step)).toEqual([50]);
     expect(usePlayground.getState().runs.lsq!.settingsChanges).toEqual([]);
   });

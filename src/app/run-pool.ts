@@ -3,16 +3,15 @@ import { RUN_LABELS, runsOf, trainConfigFor, type RunId } from '../config/run-co
 import type { BackendChoice } from '../engine/backend/types';
 import type { SessionCheckpoint } from '../engine/train/checkpoint';
 import { downloadBlob, downloadText, fileStem } from '../export/download';
-import { runLog, usePlayground } from '../store/playground-store';
+import { type RestoredRun, runLog, usePlayground } from '../store/playground-store';
 import { logUpTo } from './saved-run-format';
 import { TEST_HOOKS } from './test-hooks';
 import { useUserData } from '../store/user-data-store';
 import { datasetVersion, loadedDataset } from './dataset-registry';
 import { poolPayload } from './pool-payload';
 import { TrainingWorkerClient } from './training-client';
-import type { EvalMetrics } from '../engine/train/metrics';
 import type { SettingsChange } from '../engine/vocabulary/settings-change';
-import type { MetricBatch, StampedEvent, WorkerCommand, WorkerEvent } from '../worker/protocol';
+import type { StampedEvent, WorkerCommand, WorkerEvent } from '../worker/protocol';
 
 /** Eigenvalues per run in the spectrum view (the paper's Figure 5 uses the top 50). */
 export const SPECTRUM_K = 50;
@@ -123,7 +122,7 @@ export function setCheckpointSink(sink: typeof checkpointSink): void {
  * Puts a run back as it was saved: its view (charts, evaluations, step) and, in its Worker, its session from the
  * checkpoint, paused there, so Resume continues it. The run must already be configured with the saved setup.
  */
-export function restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetrics[]; totalSteps: number; checkpoint: SessionCheckpoint }): void {
+export function restoreRun(id: RunId, saved: RestoredRun & { checkpoint: SessionCheckpoint }): void {
   const slot = slots.get(id);
   if (!slot) return;
   dropQueued(id);

@@ -3,6 +3,8 @@ import type { PlaygroundConfig } from '../config/playground-config';
 import { RUN_IDS, type RunId } from '../config/run-config';
 import type { SessionCheckpoint } from '../engine/train/checkpoint';
 import type { EvalMetrics } from '../engine/train/metrics';
+import type { SharpnessEstimate } from '../engine/hessian/live-sharpness';
+import type { Row } from '../store/downsample';
 import { METRIC_FIELDS, type MetricLog } from '../store/metric-log';
 import type { MetricBatch } from '../worker/protocol';
 
@@ -21,6 +23,9 @@ export interface SavedRun {
   log: MetricBatch;
   evals: EvalMetrics[];
   checkpoint: SessionCheckpoint;
+  /** The live sharpness estimates and the learned step sizes' chart up to the checkpoint (absent in older copies). */
+  sharpness?: SharpnessEstimate[];
+  stepSizes?: Row<string>[];
 }
 
 /** The log's steps up to `step`, copied (the log keeps growing in place). */
@@ -53,6 +58,9 @@ export function savedRunProblem(x: unknown): string | null {
   if (log.step.length > 0 && log.step[log.step.length - 1] !== cp.step) return `its metric log ends at step ${log.step[log.step.length - 1]}, its checkpoint is at step ${cp.step}`;
   if (!Array.isArray(r.evals)) return 'its evaluations are missing';
   if (typeof r.totalSteps !== 'number' || cp.step > r.totalSteps) return 'its step count is damaged';
+  const stepped = (a: unknown) => Array.isArray(a) && a.every((e) => typeof e === 'object' && e !== null && Number.isFinite((e as { step?: unknown }).step));
+  if (r.sharpness !== undefined && !stepped(r.sharpness)) return 'its sharpness estimates are damaged';
+  if (r.stepSizes !== undefined && !stepped(r.stepSizes)) return 'its step-size chart is damaged';
   return null;
 }
 

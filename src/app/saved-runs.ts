@@ -46,6 +46,8 @@ function save(id: RunId, checkpoint: SessionCheckpoint): void {
     log: logUpTo(log, checkpoint.step),
     evals: view.evals.filter((e) => e.step <= checkpoint.step),
     checkpoint,
+    sharpness: view.sharpness.filter((e) => e.step <= checkpoint.step),
+    stepSizes: view.stepSizeRows.filter((r) => r.step <= checkpoint.step),
   };
   putRecord(id, record).then(
     () => useSavedRuns.setState((s) => ({ lastSaved: { ...s.lastSaved, [RUN_LABELS[id]]: checkpoint.step } })),

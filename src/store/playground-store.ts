@@ -205,6 +205,16 @@ function markAtRest(runs: Partial<Record<RunId, RunView>>, flag: 'spectrumPendin
   return Object.fromEntries(Object.entries(runs).map(([id, r]) => [id, { ...r!, [flag]: r!.step > 0 && (r!.phase === 'paused' || r!.phase === 'done') }]));
 }
 
+/** What a saved run puts back on the page (app/saved-run-format.ts keeps it in IndexedDB). */
+export interface RestoredRun {
+  log: MetricBatch;
+  evals: EvalMetrics[];
+  totalSteps: number;
+  settingsChanges?: SettingsChangeAt[];
+  sharpness?: SharpnessEstimate[];
+  stepSizes?: Row<string>[];
+}
+
 interface PlaygroundState {
   config: PlaygroundConfig;
   /** Why values of an opened link were not used; shown until dismissed. */
@@ -232,7 +242,7 @@ interface PlaygroundState {
    */
   resetRun(id: RunId, keepBackend?: boolean): void;
   /** A run as it was saved (after a reload): its metric log, evaluations and step, paused; its Worker continues it. */
-  restoreRun(id: RunId, saved: { log: MetricBatch; evals: EvalMetrics[]; totalSteps: number; settingsChanges?: SettingsChangeAt[] }): void;
+  restoreRun(id: RunId, saved: RestoredRun): void;
   applyEvent(id: RunId, e: WorkerEvent): void;
   /** Several events in one update (one render), in order. */
   applyEvents(events: readonly (readonly [RunId, WorkerEvent])[]): void;
@@ -274,7 +284,18 @@ export const usePlayground = create<PlaygroundState>()((set, get) => ({
     const run = reduceRun(emptyRun(id, get().runs[id]?.backend ?? null), b, { type: 'metrics', batch: saved.log });
     const step = saved.log.step.length > 0 ? saved.log.step[saved.log.step.length - 1] : 0;
     // The markers of the settings changed mid-run come back with the run (the checkpoint keeps them).
-    const view = withRows({ ...run, evals: capped(saved.evals), step, totalSteps: saved.totalSteps, phase: 'paused', settingsChanges: saved.settingsChanges ?? [] }, b);
+    const sizes = saved.stepSizes ?? [];
+    if (sizes.length > 0) {
+      const names = Object.keys(sizes[0]).filter((k) => k !== 'step');
+      b.stepSizes = new Downsampler(names);
+      for (const r of sizes) b.stepSizes.push(r.step, Object.fromEntries(names.map((n) => [n, r[n]])));
+      b.stepSizesDirty = true;
+    }
+    const sharpness = capped(saved.sharpness ?? []);
+    const view = withRows(
+      { ...run, evals: capped(saved.evals), step, totalSteps: saved.totalSteps, phase: 'paused', settingsChanges: saved.settingsChanges ?? [], sharpness },
+      b,
+    );
     set((s) => ({ runs: { ...s.runs, [id]: view } }));
   },
   applyEvent: (id, e) => get().applyEvents([[id, e]]),
