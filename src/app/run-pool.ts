@@ -5,7 +5,7 @@ import type { SessionCheckpoint } from '../engine/train/checkpoint';
 import { downloadBlob, downloadText, fileStem } from '../export/download';
 import { type RestoredRun, runLog, usePlayground } from '../store/playground-store';
 import { logUpTo } from './saved-run-format';
-import { TEST_HOOKS } from './test-hooks';
+import { TEST_HOOKS, TEST_TIME_SOFTWARE_WEBGPU } from './test-hooks';
 import { useUserData } from '../store/user-data-store';
 import { datasetVersion, loadedDataset } from './dataset-registry';
 import { poolPayload } from './pool-payload';
@@ -106,7 +106,7 @@ function spawn(id: RunId, backend: BackendChoice): Slot {
   // Events arrive asynchronously, after `slot` below exists.
   const client = new TrainingWorkerClient((e) => onEvent(id, slot, e), `training ${RUN_LABELS[id]}`);
   const slot: Slot = { client, backend, dataset: null, gen: 0, seed: 0, checkpoint: null };
-  client.send({ type: 'init', backend, testHooks: TEST_HOOKS, wasmThreads: wasmThreadsPerRun(runsOf(usePlayground.getState().config).length) });
+  client.send({ type: 'init', backend, testHooks: TEST_HOOKS, timeSoftwareWebgpu: TEST_TIME_SOFTWARE_WEBGPU, wasmThreads: wasmThreadsPerRun(runsOf(usePlayground.getState().config).length) });
   slots.set(id, slot);
   return slot;
 }

@@ -7,6 +7,12 @@ import type { RunId } from '../config/run-config';
  */
 export const TEST_HOOKS = typeof location !== 'undefined' && new URLSearchParams(location.search).has('test-hooks');
 
+/**
+ * With `?test-hooks&test-time-software-webgpu`, backend `auto` times a software WebGPU adapter (SwiftShader)
+ * against wasm as if it were a GPU, so a test sees the choice by timing on a machine without one.
+ */
+export const TEST_TIME_SOFTWARE_WEBGPU = TEST_HOOKS && new URLSearchParams(location.search).has('test-time-software-webgpu');
+
 export interface TestHooks {
   loseDevice(id: RunId): void;
   crashWorker(id: RunId): void;
