@@ -11,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { BATCH_NORM_APPLY, BATCH_NORM_GRAD, BATCH_NORM_RUNNING, BATCH_NORM_STATS, type BatchNormAttrs, type BatchNormRunningAttrs } from '../contracts';
 import { fusedKernel } from '../project-kernel';
+import { workgroupSum, workgroupSumDeclaration } from './workgroup-sum';
 import { FlatProgram } from './flat-program';
 
 const WORKGROUP = 256;
@@ -44,7 +45,7 @@ class ChannelSumProgram implements WebGPUProgram {
 
   getUserCode(): string {
     return `
-      var<workgroup> sums : array<f32, ${WORKGROUP}>;
+      ${workgroupSumDeclaration(WORKGROUP)}
 
       fn term(index : i32) -> f32 {
         ${this.term}
@@ -57,14 +58,7 @@ class ChannelSumProgram implements WebGPUProgram {
         for (var j = t; j < uniforms.perChannel; j = j + ${WORKGROUP}) {
           acc = acc + term(j * uniforms.channels + ch);
         }
-        sums[t] = acc;
-        workgroupBarrier();
-        for (var width = ${WORKGROUP / 2}; width > 0; width = width / 2) {
-          if (t < width) {
-            sums[t] = sums[t] + sums[t + width];
-          }
-          workgroupBarrier();
-        }
+        ${workgroupSum(WORKGROUP)}
         if (t == 0) {
           setOutputAtIndex(ch, sums[0] * uniforms.scale);
         }

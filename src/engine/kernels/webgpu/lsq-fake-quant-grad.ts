@@ -12,6 +12,7 @@ import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webg
 import { FlatProgram } from './flat-program';
 import { LSQ_FAKE_QUANT_GRAD, lsqChannels, type LsqFakeQuantGradAttrs } from '../contracts';
 import { fusedKernel } from '../project-kernel';
+import { workgroupSum, workgroupSumDeclaration } from './workgroup-sum';
 import { sumPartials } from './sum-partials';
 
 const WORKGROUP = 64;
@@ -59,7 +60,7 @@ class LsqDsPartialProgram implements WebGPUProgram {
 
   getUserCode(): string {
     return `
-      var<workgroup> sums : array<f32, ${WORKGROUP}>;
+      ${workgroupSumDeclaration(WORKGROUP)}
 
       fn dsTerm(index : i32) -> f32 {
         ${RANGE_SNIPPET}
@@ -80,14 +81,7 @@ class LsqDsPartialProgram implements WebGPUProgram {
         for (var j = part * uniforms.perPart + t; j < jEnd; j = j + ${WORKGROUP}) {
           acc = acc + dsTerm(j * uniforms.channels + c);
         }
-        sums[t] = acc;
-        workgroupBarrier();
-        for (var width = ${WORKGROUP / 2}; width > 0; width = width / 2) {
-          if (t < width) {
-            sums[t] = sums[t] + sums[t + width];
-          }
-          workgroupBarrier();
-        }
+        ${workgroupSum(WORKGROUP)}
         if (t == 0) {
           setOutputAtIndex(w, sums[0] * uniforms.scale);
         }

@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { COUNT_CORRECT, SOFT_XENT, SOFT_XENT_GRAD, type SoftXentAttrs } from '../contracts';
 import { fusedKernel } from '../project-kernel';
+import { workgroupSum, workgroupSumDeclaration } from './workgroup-sum';
 import { FlatProgram } from './flat-program';
 
 const WORKGROUP = 64;
@@ -79,7 +80,7 @@ class SoftXentProgram implements WebGPUProgram {
              }
            }`;
     return `
-      var<workgroup> sums : array<f32, ${WORKGROUP}>;
+      ${workgroupSumDeclaration(WORKGROUP)}
       ${logSumExp('logits')}
       ${targetSnippet(this.kind)}
       fn main(index : i32) {
@@ -89,14 +90,7 @@ class SoftXentProgram implements WebGPUProgram {
           let lse = logitsLse(r);
           ${term}
         }
-        sums[t] = acc;
-        workgroupBarrier();
-        for (var width = ${WORKGROUP / 2}; width > 0; width = width / 2) {
-          if (t < width) {
-            sums[t] = sums[t] + sums[t + width];
-          }
-          workgroupBarrier();
-        }
+        ${workgroupSum(WORKGROUP)}
         if (t == 0) {
           setOutputAtIndex(0, sums[0] / f32(uniforms.rows) * uniforms.scale);
         }
@@ -146,7 +140,7 @@ class CountCorrectProgram implements WebGPUProgram {
 
   getUserCode(): string {
     return `
-      var<workgroup> sums : array<f32, ${WORKGROUP}>;
+      ${workgroupSumDeclaration(WORKGROUP)}
       fn main(index : i32) {
         let t = i32(localIndex);
         var acc = 0.0;
@@ -163,14 +157,7 @@ class CountCorrectProgram implements WebGPUProgram {
           }
           acc = acc + select(0.0, 1.0, at == labels[r]);
         }
-        sums[t] = acc;
-        workgroupBarrier();
-        for (var width = ${WORKGROUP / 2}; width > 0; width = width / 2) {
-          if (t < width) {
-            sums[t] = sums[t] + sums[t + width];
-          }
-          workgroupBarrier();
-        }
+        ${workgroupSum(WORKGROUP)}
         if (t == 0) {
           setOutputAtIndex(0, sums[0]);
         }
