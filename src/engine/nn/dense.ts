@@ -28,9 +28,7 @@ export class QDense {
   forward(x: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D {
     const xin = this.aq ? (this.aq.apply(x, ctx) as tf.Tensor2D) : x;
     const w = this.wq.apply(this.w, ctx) as tf.Tensor2D;
-    // On webgpu the bias rides in the product's launch (a step is launch-bound there). The CPU backends keep the
-    // separate add, so their numbers stay as they were (XNNPACK's fused bias sums in another order).
-    if (tf.getBackend() === 'webgpu') return tf.fused.matMul({ a: xin, b: w, bias: this.b }) as tf.Tensor2D;
+    // Not tf.fused.matMul on webgpu: its bias program made the page's 10,000-image test on SwiftShader take minutes.
     return tf.add(tf.matMul(xin, w), this.b);
   }
 }
