@@ -100,14 +100,6 @@ export async function readStepScalars(scalars: tf.Tensor1D): Promise<StepResult>
 }
 
 /** One step, read back before it returns. */
-export async function trainingStep(
-  model: Model,
-  optimizer: Optimizer,
-  x: tf.Tensor4D,
-  y: tf.Tensor1D,
-  numClasses: number,
-  lr: number,
-  term: ConsistencyTerm | null = null,
-): Promise<StepResult> {
-  return readStepScalars(queueTrainingStep(model, optimizer, x, y, numClasses, lr, term));
+export function trainingStep(...args: Parameters<typeof queueTrainingStep>): Promise<StepResult> {
+  return readStepScalars(queueTrainingStep(...args));
 }
