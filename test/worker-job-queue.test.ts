@@ -69,6 +69,33 @@ describe('JobQueue', () => {
       ['c', false, false],
     ]);
   });
+
+  it('a job that is not pausable ignores an interrupt and still stops at a drop', async () => {
+    const q = new JobQueue();
+    const seen: [string, boolean, boolean][] = [];
+    const job = (name: string, pausable: boolean) =>
+      q.enqueue(
+        async (ctx) => {
+          await tick();
+          seen.push([name, ctx.signal.aborted, ctx.dropped]);
+        },
+        { pausable },
+      );
+    const jobs = [job('restore', false), job('train', true)];
+    q.interrupt();
+    jobs.push(job('restore again', false));
+    q.drop();
+    await Promise.all(jobs);
+    expect(seen).toEqual([
+      ['restore', true, true],
+      ['train', true, true],
+      ['restore again', true, true],
+    ]);
+    const kept = job('kept', false);
+    q.interrupt();
+    await kept;
+    expect(seen.at(-1)).toEqual(['kept', false, false]);
+  });
 });
 
 describe('interruptible', () => {

@@ -1,7 +1,8 @@
 /**
  * Runs that survive an interruption, host side: the host posts checkpoints (between steps, at pause and at the end,
  * transferred), and a fresh host restored from one (after a structured clone, as IndexedDB stores it) ends with
- * the same numbers, step for step, as a run that was never interrupted.
+ * the same numbers, step for step, as a run that was never interrupted. A pause while a restore still waits for
+ * its data leaves the restored run in place.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ class Recorder {
   private waiters: { p: (e: StampedEvent) => boolean; resolve: () => void }[] = [];
   readonly host: TrainingHost;
 
-  constructor(checkpointEveryMs?: number) {
+  constructor(checkpointEveryMs?: number, loadDataset: () => Promise<typeof tiny> = () => Promise.resolve(tiny)) {
     this.host = new TrainingHost(
       {
         post: (sent, transfer) => {
@@ -36,7 +37,7 @@ class Recorder {
           for (const w of [...this.waiters]) if (w.p(event)) (this.waiters.splice(this.waiters.indexOf(w), 1), w.resolve());
         },
         initBackend: (c) => initBackend(c),
-        loadShippedDataset: () => Promise.resolve(tiny),
+        loadShippedDataset: loadDataset,
         close: () => undefined,
       },
       checkpointEveryMs,
@@ -139,5 +140,35 @@ describe('TrainingHost checkpoints and resume', () => {
     await r.host.handle({ type: 'reset' });
     expect(tf.memory().numTensors).toBeLessThan(baseline);
     await r.host.handle({ type: 'dispose' });
+  });
+
+  it('a pause while a restore waits for the data does not cancel it: the run is back at its step, paused, and resumes', async () => {
+    const r = new Recorder();
+    await r.host.handle({ type: 'init', backend: 'cpu' });
+    await r.host.handle(configure('lsq'));
+    const started = r.host.handle({ type: 'start' });
+    await r.until((e) => e.type === 'metrics' && e.batch.step.at(-1)! >= 5);
+    await r.host.handle({ type: 'pause' });
+    await started;
+    const cp = structuredClone(r.checkpoints().at(-1)!);
+    await r.host.handle({ type: 'dispose' });
+
+    // The page's second visit: the Worker's data arrives late, and a click lands on Pause while it loads.
+    let release: () => void = () => undefined;
+    const late = new Promise<typeof tiny>((resolve) => (release = () => resolve(tiny)));
+    const again = new Recorder(undefined, () => late);
+    await again.host.handle({ type: 'init', backend: 'cpu' });
+    await again.host.handle(configure('lsq'));
+    const restored = again.host.handle({ type: 'restore', checkpoint: cp });
+    await again.until((e) => e.type === 'phase' && e.phase === 'loading-data');
+    const paused = again.host.handle({ type: 'pause' });
+    release();
+    await Promise.all([restored, paused]);
+    expect(again.events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(again.events.filter((e) => e.type === 'phase').at(-1)).toMatchObject({ phase: 'paused', step: cp.step });
+    await again.host.handle({ type: 'resume' });
+    expect([...again.losses().keys()][0]).toBe(cp.step + 1);
+    expect(again.events.filter((e) => e.type === 'phase').at(-1)).toMatchObject({ phase: 'done', step: STEPS });
+    await again.host.handle({ type: 'dispose' });
   });
 });

@@ -25,6 +25,7 @@ export class JobInterrupted extends Error {
 
 interface Ticket {
   readonly controller: AbortController;
+  readonly pausable: boolean;
   dropped: boolean;
 }
 
@@ -33,9 +34,12 @@ export class JobQueue {
   /** Jobs asked for and not yet finished, running or waiting. */
   private readonly open = new Set<Ticket>();
 
-  /** Runs `job` after every job enqueued before it has settled; resolves or rejects with it. */
-  enqueue(job: (ctx: JobContext) => Promise<void>): Promise<void> {
-    const ticket: Ticket = { controller: new AbortController(), dropped: false };
+  /**
+   * Runs `job` after every job enqueued before it has settled; resolves or rejects with it. A job that is not
+   * `pausable` is interrupted by a drop only.
+   */
+  enqueue(job: (ctx: JobContext) => Promise<void>, opts: { pausable?: boolean } = {}): Promise<void> {
+    const ticket: Ticket = { controller: new AbortController(), pausable: opts.pausable ?? true, dropped: false };
     this.open.add(ticket);
     const ctx: JobContext = {
       signal: ticket.controller.signal,
@@ -49,15 +53,17 @@ export class JobQueue {
     return run;
   }
 
-  /** Raises the signal of every job asked for so far (a pause). */
+  /** Raises the signal of every pausable job asked for so far (a pause). */
   interrupt(): void {
-    for (const t of this.open) t.controller.abort();
+    for (const t of this.open) if (t.pausable) t.controller.abort();
   }
 
   /** Interrupts every job asked for so far and marks it dropped (a configure or reset). */
   drop(): void {
-    for (const t of this.open) t.dropped = true;
-    this.interrupt();
+    for (const t of this.open) {
+      t.dropped = true;
+      t.controller.abort();
+    }
   }
 }
 

@@ -253,7 +253,7 @@ export class TrainingHost {
   }
 
   /** An exclusive job on the current run. Skipped, and silent, once a configure or reset dropped that run. */
-  private sessionJob(run: (job: JobContext) => Promise<void>): Promise<void> {
+  private sessionJob(run: (job: JobContext) => Promise<void>, opts?: { pausable?: boolean }): Promise<void> {
     return this.jobs.enqueue(async (job) => {
       if (job.dropped) return;
       try {
@@ -264,7 +264,7 @@ export class TrainingHost {
         // A pause came while the backend or the data was still loading: the run never began.
         this.phase('ready');
       }
-    });
+    }, opts);
   }
 
   /**
@@ -505,12 +505,17 @@ export class TrainingHost {
         return;
       }
       case 'restore':
-        return this.sessionJob(async (job) => {
-          const s = await this.ensureSession(job);
-          s.restore(cmd.checkpoint);
-          this.lastCheckpoint = performance.now();
-          this.phase(s.state, s);
-        });
+        // Putting a saved run back is not training: a pause while it waits for the data or the backend timing leaves
+        // it to finish (cancelling it would lose the run from the page). A configure or reset still drops it.
+        return this.sessionJob(
+          async (job) => {
+            const s = await this.ensureSession(job);
+            s.restore(cmd.checkpoint);
+            this.lastCheckpoint = performance.now();
+            this.phase(s.state, s);
+          },
+          { pausable: false },
+        );
       case 'reset': {
         this.gen = cmd.gen ?? this.gen + 1;
         const old = this.retire();

@@ -1,8 +1,8 @@
 /**
  * Backend `auto` chooses by timing in the page: with SwiftShader's WebGPU standing in for a GPU (a test-only flag),
  * each run's Worker times WebGPU and wasm on its model before the first step, trains on the faster, and the run
- * card shows both figures. (Taking remembered figures instead of timing again is tested on the host, in Node:
- * test/worker-backend-by-timing.test.ts.)
+ * card shows both figures. A second visit puts the finished run back on the backend chosen from the figures this
+ * browser remembers, without timing again, and trains it again after Reset.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const served = servedApp();
 const ready = (p: Page) => expect.poll(() => p.getByTestId('train').isEnabled(), { timeout: 120_000 }).toBe(true);
 
 describe('auto backend by timing (page)', () => {
-  it('times webgpu and wasm on the run, names both figures and the choice, and trains on it', async () => {
+  it('times webgpu and wasm on the run, names both figures and the choice, trains on it, and remembers them on the next visit', async () => {
     const context = await served.browser.newContext();
     const page = await context.newPage();
     const url = `${served.url}?test-hooks&test-time-software-webgpu#${HASH}`;
@@ -32,6 +32,20 @@ describe('auto backend by timing (page)', () => {
     await expect.poll(async () => page.getByTestId('status-lsq').textContent(), { timeout: 240_000, interval: 500 }).toMatch(/^Done/);
     await page.screenshot({ path: 'test-results/backend-timing.png', fullPage: false });
 
+    // The same browser profile, a fresh page: the saved run comes back, on the remembered choice.
+    await page.close();
+    const again = await context.newPage();
+    await again.goto(url);
+    const second = again.getByTestId('backend-timing-lsq');
+    const seen = async () => ((await second.count()) > 0 ? ((await second.textContent()) ?? '') : `none yet: ${await again.getByTestId('status-lsq').textContent()}`);
+    await expect.poll(seen, { timeout: 240_000, interval: 500 }).toMatch(/measured earlier on this machine/);
+    expect(await again.getByTestId('backend-lsq').textContent()).toContain(`Backend: ${chosen}`);
+    await expect.poll(async () => again.getByTestId('status-lsq').textContent(), { timeout: 60_000, interval: 500 }).toMatch(/^Done · step 12 \/ 12/);
+    await again.getByTestId('reset').click();
+    await ready(again);
+    await again.getByTestId('train').click();
+    await expect.poll(async () => again.getByTestId('status-lsq').textContent(), { timeout: 240_000, interval: 500 }).toMatch(/^Done · step 12 \/ 12/);
+    expect(await second.textContent()).toMatch(/measured earlier on this machine/);
     await context.close();
   }, 600_000);
 });
