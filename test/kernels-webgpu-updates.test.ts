@@ -82,7 +82,7 @@ describe('the webgpu kernel registry', () => {
     const custom = registrySnapshot('webgpu');
     const { changed, removed } = registryChanges(stock, custom);
     expect(removed).toEqual([]);
-    expect(changed).toEqual(['Add', 'Conv2DBackpropFilter', 'Multiply', 'Sub', ...FUSED_KERNEL_NAMES].sort());
+    expect(changed).toEqual(['Add', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Multiply', 'Sub', ...FUSED_KERNEL_NAMES].sort());
     expect(custom.get('MaxPoolGrad')).toBe(maxPoolGrad);
     registerProjectKernels('webgpu', 'custom');
     expectSameRegistry(registrySnapshot('webgpu'), custom);
