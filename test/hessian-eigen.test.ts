@@ -5,54 +5,13 @@ import { HessianAbortedError, type Operator } from '../src/engine/hessian/lanczo
 import { symmetricEigen } from '../src/engine/hessian/symmetric-eigen';
 import { hessianTrace } from '../src/engine/hessian/trace';
 import { Rng } from '../src/engine/util/rng';
+import { dot, matVec, norm, randomOrthogonal, randomSymmetric } from './helpers/dense-linear-algebra';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dense float64 helpers (row-major n×n).
 
-function matVec(a: ArrayLike<number>, n: number, v: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += a[i * n + j] * v[j];
-    out[i] = s;
-  }
-  return out;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
-
 function frobenius(a: ArrayLike<number>): number {
   return norm(a);
-}
-
-function randomSymmetric(n: number, rng: Rng): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal();
-  return a;
-}
-
-/** A random orthogonal matrix by Gram–Schmidt (twice) of random normal vectors; columns are q[i]. */
-function randomOrthogonal(n: number, rng: Rng): Float64Array[] {
-  const q: Float64Array[] = [];
-  while (q.length < n) {
-    const v = Float64Array.from({ length: n }, () => rng.normal());
-    for (let pass = 0; pass < 2; pass++) {
-      for (const u of q) {
-        const d = dot(v, u);
-        for (let i = 0; i < n; i++) v[i] -= d * u[i];
-      }
-    }
-    const l = norm(v);
-    if (l < 1e-8) continue;
-    q.push(v.map((x) => x / l));
-  }
-  return q;
 }
 
 /** A = Q diag(λ) Qᵀ for the columns q[i] of an orthogonal Q. */

@@ -5,6 +5,7 @@ import { finiteDifferenceHvp, flattenParams, hessianParams, modelHvp } from '../
 import { symmetricEigen } from '../src/engine/hessian/symmetric-eigen';
 import { buildModel, CALIBRATE_CTX, EVAL_CTX, type Model, type ModelName, type ModelSpec } from '../src/engine/models';
 import { Rng } from '../src/engine/util/rng';
+import { dot, matVec, norm, randomSymmetric } from './helpers/dense-linear-algebra';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -12,14 +13,6 @@ beforeAll(async () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-const norm = (a: ArrayLike<number>) => Math.sqrt(dot(a, a));
 
 /** ‖a − b‖ / ‖b‖ */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -32,18 +25,6 @@ function randomUnit(dim: number, rng: Rng): Float32Array {
   const v = Float64Array.from({ length: dim }, () => rng.normal());
   const l = norm(v);
   return Float32Array.from(v, (x) => x / l);
-}
-
-function randomSymmetric(n: number, rng: Rng): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal();
-  return a;
-}
-
-function matVec(a: ArrayLike<number>, n: number, v: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i] += a[i * n + j] * v[j];
-  return out;
 }
 
 function snapshot(model: Model): Map<string, number[]> {

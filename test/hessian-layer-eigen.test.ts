@@ -17,6 +17,7 @@ import { Mlp } from '../src/engine/models/mlp';
 import { TrainingSession } from '../src/engine/train/session';
 import { Rng } from '../src/engine/util/rng';
 import { syntheticDataset } from './helpers/synthetic-dataset';
+import { matVec, randomOrthogonal } from './helpers/dense-linear-algebra';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,38 +30,13 @@ afterAll(() => {
 // ---------------------------------------------------------------------------------------------------------------
 // A symmetric matrix with a chosen spectrum, as an operator.
 
-function randomOrthogonal(n: number, rng: Rng): Float64Array[] {
-  const q: Float64Array[] = [];
-  while (q.length < n) {
-    const v = Float64Array.from({ length: n }, () => rng.normal());
-    for (let pass = 0; pass < 2; pass++) {
-      for (const u of q) {
-        let d = 0;
-        for (let i = 0; i < n; i++) d += v[i] * u[i];
-        for (let i = 0; i < n; i++) v[i] -= d * u[i];
-      }
-    }
-    const l = Math.hypot(...v);
-    if (l > 1e-8) q.push(v.map((x) => x / l));
-  }
-  return q;
-}
-
 /** A = Q diag(λ) Qᵀ and its operator. */
 function withSpectrum(lambdas: readonly number[], seed: number): { a: Float64Array; q: Float64Array[]; op: Operator } {
   const n = lambdas.length;
   const q = randomOrthogonal(n, new Rng(seed, 'test:residual'));
   const a = new Float64Array(n * n);
   for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] += lambdas[k] * q[k][i] * q[k][j];
-  const op: Operator = async (v) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) s += a[i * n + j] * v[j];
-      out[i] = s;
-    }
-    return out;
-  };
+  const op: Operator = async (v) => Float32Array.from(matVec(a, n, v));
   return { a, q, op };
 }
 
