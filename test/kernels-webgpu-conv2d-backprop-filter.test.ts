@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { KernelSet } from '../src/engine/kernels/kernel-sets';
 import { registerProjectKernels } from '../src/engine/kernels/register';
-import { CONV_CASES as CASES, dyShape, randn, relError, size, type ConvCase as Case } from './helpers/conv-cases';
+import { CONV_CASES as CASES, convGradient, dyShape, randn, relError, size, type ConvCase as Case } from './helpers/conv-cases';
 import { useNodeWebGPU } from './helpers/node-webgpu';
 
 const gpu = useNodeWebGPU({ selectBackend: true });
@@ -36,22 +36,8 @@ describe('webgpu Conv2DBackpropFilter (custom kernel)', () => {
   });
 
   it('is what tf.grad of a convolution uses, releases its buffers, and gives the same gradient as stock', async () => {
-    await tf.setBackend('webgpu');
-    const run = async (set: KernelSet) => {
-      registerProjectKernels('webgpu', set);
-      const x = tf.tensor4d(randn(2 * 9 * 9 * 3, 'grad-x'), [2, 9, 9, 3]);
-      const w = tf.tensor4d(randn(3 * 3 * 3 * 4, 'grad-w'), [3, 3, 3, 4]);
-      const before = { tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() };
-      const g = tf.grad((wt: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, wt as tf.Tensor4D, 2, 'same'))))(w);
-      const values = (await g.data()) as Float32Array;
-      g.dispose();
-      expect(tf.memory().numTensors).toBe(before.tensors);
-      expect(tf.engine().backend.numDataIds()).toBe(before.buffers);
-      tf.dispose([x, w]);
-      return values;
-    };
-    const custom = await run('custom');
-    const stock = await run('stock');
+    const custom = await convGradient('custom', 'w');
+    const stock = await convGradient('stock', 'w');
     expect(relError(custom, stock)).toBeLessThan(1e-5);
     registerProjectKernels('webgpu', 'custom');
   });

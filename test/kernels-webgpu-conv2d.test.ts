@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { KernelSet } from '../src/engine/kernels/kernel-sets';
 import { registerProjectKernels } from '../src/engine/kernels/register';
 import { countLaunches } from '../src/engine/kernels/webgpu/launch-counter';
-import { CONV_CASES, dyShape, randn, relError, size, type ConvCase } from './helpers/conv-cases';
+import { CONV_CASES, convGradient, dyShape, randn, relError, size, type ConvCase } from './helpers/conv-cases';
 import { useNodeWebGPU } from './helpers/node-webgpu';
 
 const gpu = useNodeWebGPU({ selectBackend: true });
@@ -56,26 +56,42 @@ const inputGradAttrs = (c: ConvCase) => ({ strides: c.stride, pad: c.pad, dataFo
 /** Where the values are NaN, as a list of indices. */
 const nanAt = (v: Float32Array) => Array.from(v.keys()).filter((i) => Number.isNaN(v[i]));
 
-describe('webgpu Conv2D (custom kernel)', () => {
-  it.each(FORWARD_CASES)('$name: matches the stock webgpu kernel and cpu', async (c) => {
-    const custom = await runKernel('custom', 'Conv2D', forwardInputs(c), forwardAttrs(c));
-    const stock = await runKernel('stock', 'Conv2D', forwardInputs(c), forwardAttrs(c));
-    const cpu = await runKernel('cpu', 'Conv2D', forwardInputs(c), forwardAttrs(c));
+interface KernelUnderTest {
+  kernel: 'Conv2D' | 'Conv2DBackpropInput';
+  cases: ForwardCase[];
+  inputs: (c: ConvCase, poison?: number) => Record<string, [Float32Array, number[]]>;
+  attrs: (c: ForwardCase) => object;
+  /** An index of the first input whose NaN reaches some outputs in CONV_CASES[1]. */
+  poison: number;
+}
+
+const UNDER_TEST: KernelUnderTest[] = [
+  { kernel: 'Conv2D', cases: FORWARD_CASES, inputs: forwardInputs, attrs: forwardAttrs, poison: 17 },
+  { kernel: 'Conv2DBackpropInput', cases: CONV_CASES, inputs: inputGradInputs, attrs: inputGradAttrs, poison: 5 },
+];
+
+describe.each(UNDER_TEST)('webgpu $kernel (custom kernel)', ({ kernel, cases, inputs, attrs, poison }) => {
+  it.each(cases)('$name: matches the stock webgpu kernel and cpu', async (c) => {
+    const custom = await runKernel('custom', kernel, inputs(c), attrs(c));
+    const stock = await runKernel('stock', kernel, inputs(c), attrs(c));
+    const cpu = await runKernel('cpu', kernel, inputs(c), attrs(c));
     expect(custom.shape).toEqual(cpu.shape);
     expect(relError(custom.values, cpu.values)).toBeLessThan(1e-5);
     expect(relError(custom.values, stock.values)).toBeLessThan(1e-5);
     expect(gpu.shaderWarnings()).toEqual([]);
   });
 
-  it('a NaN in the input makes exactly the outputs whose window covers it NaN, as on cpu', async () => {
+  it('a NaN in the input makes exactly the outputs it reaches NaN, as on cpu', async () => {
     const c = CONV_CASES[1];
-    const custom = await runKernel('custom', 'Conv2D', forwardInputs(c, 17), forwardAttrs(c));
-    const cpu = await runKernel('cpu', 'Conv2D', forwardInputs(c, 17), forwardAttrs(c));
+    const custom = await runKernel('custom', kernel, inputs(c, poison), attrs(c));
+    const cpu = await runKernel('cpu', kernel, inputs(c, poison), attrs(c));
     expect(nanAt(custom.values).length).toBeGreaterThan(0);
     expect(nanAt(custom.values)).toEqual(nanAt(cpu.values));
   });
+});
 
-  it('is one launch for a cnn-small layer, and leaves NCHW to the stock kernel', async () => {
+describe('webgpu Conv2D and Conv2DBackpropInput in use', () => {
+  it('Conv2D is one launch for a cnn-small layer, and leaves NCHW to the stock kernel', async () => {
     const c: ConvCase = { name: 'cnn-small conv2', x: [4, 28, 28, 32], filter: [3, 3, 32, 64], stride: 1, pad: 'same' };
     await on('custom');
     const x = tf.tensor4d(randn(size(c.x), 'l-x'), c.x);
@@ -93,43 +109,10 @@ describe('webgpu Conv2D (custom kernel)', () => {
     expect(Array.from((await runKernel('custom', 'Conv2D', nchw, attrs)).values)).toEqual(Array.from((await runKernel('stock', 'Conv2D', nchw, attrs)).values));
     registerProjectKernels('webgpu', 'custom');
   });
-});
 
-describe('webgpu Conv2DBackpropInput (custom kernel)', () => {
-  it.each(CONV_CASES)('$name: matches the stock webgpu kernel and cpu', async (c) => {
-    const custom = await runKernel('custom', 'Conv2DBackpropInput', inputGradInputs(c), inputGradAttrs(c));
-    const stock = await runKernel('stock', 'Conv2DBackpropInput', inputGradInputs(c), inputGradAttrs(c));
-    const cpu = await runKernel('cpu', 'Conv2DBackpropInput', inputGradInputs(c), inputGradAttrs(c));
-    expect(custom.shape).toEqual(c.x);
-    expect(relError(custom.values, cpu.values)).toBeLessThan(1e-5);
-    expect(relError(custom.values, stock.values)).toBeLessThan(1e-5);
-    expect(gpu.shaderWarnings()).toEqual([]);
-  });
-
-  it('a NaN in dy makes exactly the input pixels under its window NaN, as on cpu', async () => {
-    const c = CONV_CASES[1];
-    const custom = await runKernel('custom', 'Conv2DBackpropInput', inputGradInputs(c, 5), inputGradAttrs(c));
-    const cpu = await runKernel('cpu', 'Conv2DBackpropInput', inputGradInputs(c, 5), inputGradAttrs(c));
-    expect(nanAt(custom.values).length).toBeGreaterThan(0);
-    expect(nanAt(custom.values)).toEqual(nanAt(cpu.values));
-  });
-
-  it('is what tf.grad of a convolution uses for dx, releases its buffers, and gives the same gradient as stock', async () => {
-    const run = async (set: KernelSet) => {
-      await on(set);
-      const x = tf.tensor4d(randn(2 * 9 * 9 * 3, 'grad-x'), [2, 9, 9, 3]);
-      const w = tf.tensor4d(randn(3 * 3 * 3 * 4, 'grad-w'), [3, 3, 3, 4]);
-      const before = { tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() };
-      const g = tf.grad((xt: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt as tf.Tensor4D, w, 2, 'same'))))(x);
-      const values = (await g.data()) as Float32Array;
-      g.dispose();
-      expect(tf.memory().numTensors).toBe(before.tensors);
-      expect(tf.engine().backend.numDataIds()).toBe(before.buffers);
-      tf.dispose([x, w]);
-      return values;
-    };
-    const custom = await run('custom');
-    const stock = await run('stock');
+  it('Conv2DBackpropInput is what tf.grad of a convolution uses for dx, releases its buffers, and gives the same gradient as stock', async () => {
+    const custom = await convGradient('custom', 'x');
+    const stock = await convGradient('stock', 'x');
     expect(relError(custom, stock)).toBeLessThan(1e-5);
     registerProjectKernels('webgpu', 'custom');
   });

@@ -1,5 +1,8 @@
 /** Convolution shapes for the kernel parity tests: strides, paddings, 1×1, odd sizes, several output tiles. */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
+import type { KernelSet } from '../../src/engine/kernels/kernel-sets';
+import { registerProjectKernels } from '../../src/engine/kernels/register';
 import { Rng } from '../../src/engine/util/rng';
 
 export type Shape4 = [number, number, number, number];
@@ -49,4 +52,24 @@ export function relError(a: Float32Array, ref: Float32Array): number {
     scale = Math.max(scale, Math.abs(r));
   });
   return diff / Math.max(scale, 1e-12);
+}
+
+/**
+ * The gradient of Σ conv2d(x, w)² (stride 2, same) with respect to x or w on webgpu with one kernel set, checking
+ * that no tensor or GPU buffer is left behind.
+ */
+export async function convGradient(set: KernelSet, wrt: 'x' | 'w'): Promise<Float32Array> {
+  await tf.setBackend('webgpu');
+  registerProjectKernels('webgpu', set);
+  const x = tf.tensor4d(randn(2 * 9 * 9 * 3, 'grad-x'), [2, 9, 9, 3]);
+  const w = tf.tensor4d(randn(3 * 3 * 3 * 4, 'grad-w'), [3, 3, 3, 4]);
+  const before = { tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() };
+  const loss = (xt: tf.Tensor4D, wt: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(xt, wt, 2, 'same')));
+  const g = wrt === 'x' ? tf.grad((t: tf.Tensor) => loss(t as tf.Tensor4D, w))(x) : tf.grad((t: tf.Tensor) => loss(x, t as tf.Tensor4D))(w);
+  const values = (await g.data()) as Float32Array;
+  g.dispose();
+  expect(tf.memory().numTensors).toBe(before.tensors);
+  expect(tf.engine().backend.numDataIds()).toBe(before.buffers);
+  tf.dispose([x, w]);
+  return values;
 }

@@ -16,6 +16,7 @@
  */
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type * as tf from '@tensorflow/tfjs';
+import type { ProjectKernel } from '../project-kernel';
 import { sumPartials } from './sum-partials';
 
 const TILE = 32;
@@ -156,7 +157,7 @@ function layerKey(i: tf.backend_util.Conv2DInfo): string {
 }
 
 /** Whether a product of this shape fits one dispatch (and is not empty); otherwise the stock kernel runs. */
-export function fitsConvGemm(shape: GemmShape): boolean {
+function fitsConvGemm(shape: GemmShape): boolean {
   const { dimR, dimC, dimQ } = shape;
   return dimR > 0 && dimC > 0 && dimQ > 0 && Math.ceil(dimR / TILE) <= MAX_WORKGROUPS_PER_DIMENSION && Math.ceil(dimC / TILE) <= MAX_WORKGROUPS_PER_DIMENSION;
 }
@@ -201,4 +202,49 @@ export function runConvGemm(backend: WebGPUBackend, req: ConvGemmRequest): tf.Te
   const out = sumPartials(backend, partial, req.outShape, 1);
   backend.disposeData(partial.dataId);
   return out;
+}
+
+/** A convolution kernel computed by `runConvGemm`: what it reads, how its layer maps onto C = A·B. */
+export interface ConvGemmKernelSpec {
+  kernelName: 'Conv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter';
+  /** The kernel's two tensor inputs, each with the name the operand code reads it by. */
+  inputs: Readonly<Record<string, string>>;
+  /** The layer's geometry from the kernel's inputs and attributes (NHWC). */
+  layer(inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo;
+  shape(layer: tf.backend_util.Conv2DInfo): GemmShape;
+  outShape(layer: tf.backend_util.Conv2DInfo): number[];
+  operands(layer: tf.backend_util.Conv2DInfo): GemmOperands;
+  splitReduction: boolean;
+}
+
+/** The kernel entry: NHWC float32 layers that fit one dispatch run as a GEMM, anything else on the stock kernel. */
+export function convGemmKernel(spec: ConvGemmKernelSpec): ProjectKernel {
+  return {
+    kernelName: spec.kernelName,
+    role: 'custom',
+    make(stock) {
+      return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+        const inputs = args.inputs as Record<string, tf.TensorInfo>;
+        const attrs = args.attrs ?? {};
+        const names = Object.keys(spec.inputs);
+        if (attrs.dataFormat !== 'NCHW' && names.every((n) => inputs[n]?.dtype === 'float32')) {
+          const layer = spec.layer(inputs, attrs);
+          const shape = spec.shape(layer);
+          if (fitsConvGemm(shape)) {
+            return runConvGemm(args.backend as WebGPUBackend, {
+              key: spec.kernelName,
+              inputs: names.map((n) => ({ name: spec.inputs[n], tensor: inputs[n] })),
+              operands: spec.operands(layer),
+              layer,
+              shape,
+              outShape: spec.outShape(layer),
+              splitReduction: spec.splitReduction,
+            });
+          }
+        }
+        if (!stock) throw new Error(`${spec.kernelName}: no stock webgpu kernel to fall back to`);
+        return stock.kernelFunc(args as never);
+      }) as unknown as tf.KernelFunc;
+    },
+  };
 }

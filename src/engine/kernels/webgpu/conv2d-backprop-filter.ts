@@ -10,9 +10,7 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { ProjectKernel } from '../project-kernel';
-import { fitsConvGemm, runConvGemm, type GemmOperands } from './conv-gemm';
+import { convGemmKernel, type GemmOperands } from './conv-gemm';
 
 function operands(i: tf.backend_util.Conv2DInfo): GemmOperands {
   return {
@@ -38,42 +36,16 @@ function operands(i: tf.backend_util.Conv2DInfo): GemmOperands {
   };
 }
 
-function filterGrad(backend: WebGPUBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const shape = {
-    dimR: info.filterHeight * info.filterWidth * info.inChannels,
-    dimC: info.outChannels,
-    dimQ: info.batchSize * info.outHeight * info.outWidth,
-  };
-  if (!fitsConvGemm(shape)) return null;
-  return runConvGemm(backend, {
-    key: 'filterGrad',
-    inputs: [
-      { name: 'x', tensor: x },
-      { name: 'dy', tensor: dy },
-    ],
-    operands: operands(info),
-    layer: info,
-    shape,
-    outShape: info.filterShape,
-    splitReduction: true,
-  });
-}
-
-export const conv2dBackpropFilterKernel: ProjectKernel = {
+export const conv2dBackpropFilterKernel = convGemmKernel({
   kernelName: 'Conv2DBackpropFilter',
-  role: 'custom',
-  make(stock) {
-    return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-      const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      const channelsLast = attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && dy.dtype === 'float32';
-      const info = channelsLast
-        ? tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast')
-        : null;
-      const out = info ? filterGrad(args.backend as WebGPUBackend, x, dy, info) : null;
-      if (out) return out;
-      if (!stock) throw new Error('Conv2DBackpropFilter: no stock webgpu kernel to fall back to');
-      return stock.kernelFunc(args as never);
-    }) as unknown as tf.KernelFunc;
+  inputs: { x: 'x', dy: 'dy' },
+  layer: ({ x }, attrs) => {
+    const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    return tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
   },
-};
+  shape: (i) => ({ dimR: i.filterHeight * i.filterWidth * i.inChannels, dimC: i.outChannels, dimQ: i.batchSize * i.outHeight * i.outWidth }),
+  outShape: (i) => i.filterShape,
+  operands,
+  // The output (the filter) has few blocks: the long reduction over batch × pixels is split across workgroups.
+  splitReduction: true,
+});

@@ -8,9 +8,7 @@
  * NHWC float32 only; NCHW and inputs too large for one dispatch go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { ProjectKernel } from '../project-kernel';
-import { fitsConvGemm, runConvGemm, type GemmOperands } from './conv-gemm';
+import { convGemmKernel, type GemmOperands } from './conv-gemm';
 
 function operands(i: tf.backend_util.Conv2DInfo): GemmOperands {
   const co = i.outChannels;
@@ -42,42 +40,15 @@ function operands(i: tf.backend_util.Conv2DInfo): GemmOperands {
   };
 }
 
-function inputGrad(backend: WebGPUBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const shape = {
-    dimR: info.batchSize * info.inHeight * info.inWidth,
-    dimC: info.inChannels,
-    dimQ: info.filterHeight * info.filterWidth * info.outChannels,
-  };
-  if (!fitsConvGemm(shape)) return null;
-  return runConvGemm(backend, {
-    key: 'inputGrad',
-    inputs: [
-      { name: 'dy', tensor: dy },
-      { name: 'W', tensor: filter },
-    ],
-    operands: operands(info),
-    layer: info,
-    shape,
-    outShape: info.inShape,
-    splitReduction: false,
-  });
-}
-
-export const conv2dBackpropInputKernel: ProjectKernel = {
+export const conv2dBackpropInputKernel = convGemmKernel({
   kernelName: 'Conv2DBackpropInput',
-  role: 'custom',
-  make(stock) {
-    return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      const channelsLast = attrs.dataFormat !== 'NCHW' && dy.dtype === 'float32' && filter.dtype === 'float32';
-      const info = channelsLast
-        ? tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast')
-        : null;
-      const out = info ? inputGrad(args.backend as WebGPUBackend, dy, filter, info) : null;
-      if (out) return out;
-      if (!stock) throw new Error('Conv2DBackpropInput: no stock webgpu kernel to fall back to');
-      return stock.kernelFunc(args as never);
-    }) as unknown as tf.KernelFunc;
+  inputs: { dy: 'dy', filter: 'W' },
+  layer: ({ filter }, attrs) => {
+    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    return tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
   },
-};
+  shape: (i) => ({ dimR: i.batchSize * i.inHeight * i.inWidth, dimC: i.inChannels, dimQ: i.filterHeight * i.filterWidth * i.outChannels }),
+  outShape: (i) => i.inShape,
+  operands,
+  splitReduction: false,
+});

@@ -5,12 +5,10 @@
  *   A[m, k] = x[b, oh·sh − padTop + kh·dh, ow·sw − padLeft + kw·dw, ci] (0 in the padding).
  * The filter [KH, KW, CI, CO] is W as stored. Each thread's output pixel is decoded once, not per tap.
  *
- * NHWC float32 only; NCHW and outputs too large for one dispatch go to the stock kernel.
+ * NHWC float32 only; NCHW and outputs too large for one dispatch go to the stock kernel (`convGemmKernel`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import type { ProjectKernel } from '../project-kernel';
-import { fitsConvGemm, runConvGemm, type GemmOperands } from './conv-gemm';
+import { convGemmKernel, type GemmOperands } from './conv-gemm';
 
 function operands(i: tf.backend_util.Conv2DInfo): GemmOperands {
   return {
@@ -36,52 +34,17 @@ function operands(i: tf.backend_util.Conv2DInfo): GemmOperands {
   };
 }
 
-function conv2d(backend: WebGPUBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const shape = {
-    dimR: info.batchSize * info.outHeight * info.outWidth,
-    dimC: info.outChannels,
-    dimQ: info.filterHeight * info.filterWidth * info.inChannels,
-  };
-  if (!fitsConvGemm(shape)) return null;
-  return runConvGemm(backend, {
-    key: 'conv2d',
-    inputs: [
-      { name: 'x', tensor: x },
-      { name: 'W', tensor: filter },
-    ],
-    operands: operands(info),
-    layer: info,
-    shape,
-    outShape: info.outShape,
-    // The output has many blocks (one per 32 pixels); the reduction is at most a few hundred long.
-    splitReduction: false,
-  });
-}
-
-export const conv2dKernel: ProjectKernel = {
+export const conv2dKernel = convGemmKernel({
   kernelName: 'Conv2D',
-  role: 'custom',
-  make(stock) {
-    return ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
-      const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const attrs = args.attrs as unknown as tf.Conv2DAttrs;
-      const channelsLast = attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && filter.dtype === 'float32';
-      const info = channelsLast
-        ? tf.backend_util.computeConv2DInfo(
-            x.shape as [number, number, number, number],
-            filter.shape as [number, number, number, number],
-            attrs.strides,
-            attrs.dilations,
-            attrs.pad,
-            attrs.dimRoundingMode,
-            false,
-            'channelsLast',
-          )
-        : null;
-      const out = info ? conv2d(args.backend as WebGPUBackend, x, filter, info) : null;
-      if (out) return out;
-      if (!stock) throw new Error('Conv2D: no stock webgpu kernel to fall back to');
-      return stock.kernelFunc(args as never);
-    }) as unknown as tf.KernelFunc;
+  inputs: { x: 'x', filter: 'W' },
+  layer: ({ x, filter }, attrs) => {
+    const a = attrs as unknown as tf.Conv2DAttrs;
+    type Shape4 = [number, number, number, number];
+    return tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
   },
-};
+  shape: (i) => ({ dimR: i.batchSize * i.outHeight * i.outWidth, dimC: i.outChannels, dimQ: i.filterHeight * i.filterWidth * i.inChannels }),
+  outShape: (i) => i.outShape,
+  operands,
+  // The output has many blocks (one per 32 pixels); the reduction is at most a few hundred long.
+  splitReduction: false,
+});
