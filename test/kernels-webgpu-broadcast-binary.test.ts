@@ -59,3 +59,25 @@ describe('broadcasting Multiply, Add, Sub on webgpu', () => {
     });
   }
 });
+
+describe('inputs cast to float32 from int32 or bool (TF.js keeps their integer buffer)', () => {
+  it('Multiply, Add and Sub and the convolution give cpu\'s values, with no shader error', async () => {
+    const run = async (backend: 'cpu' | 'webgpu') => {
+      await tf.setBackend(backend);
+      if (backend === 'webgpu') registerProjectKernels('webgpu', 'custom');
+      const ints = tf.tensor(Int32Array.from({ length: 2 * 16 * 16 * 8 }, (_, i) => (i % 7) - 3), [2, 16, 16, 8], 'int32');
+      const flags = tf.greater(ints, 0);
+      const f = tf.tensor(values([2, 16, 16, 8], 'cast-f'), [2, 16, 16, 8]);
+      const w = tf.tensor4d(values([3, 3, 8, 4], 'cast-w'), [3, 3, 8, 4]);
+      const asFloat = tf.cast(ints, 'float32');
+      const outs = [tf.mul(asFloat, f), tf.add(f, tf.cast(flags, 'float32')), tf.sub(asFloat, f), tf.conv2d(asFloat as tf.Tensor4D, w, 1, 'same')];
+      const got = await Promise.all(outs.map((o) => o.data()));
+      tf.dispose([ints, flags, f, w, asFloat, ...outs]);
+      return got.map((g) => Array.from(g as Float32Array));
+    };
+    const webgpu = await run('webgpu');
+    const cpu = await run('cpu');
+    webgpu.forEach((v, i) => v.forEach((x, j) => expect(x, `output ${i}[${j}]`).toBeCloseTo(cpu[i][j], 4)));
+    expect(gpu.shaderWarnings()).toEqual([]);
+  });
+});

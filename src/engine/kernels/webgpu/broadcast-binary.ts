@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FlatProgram } from './flat-program';
+import { storedAsFloat32 } from './stored-float32';
 import type { ProjectKernel } from '../project-kernel';
 
 /** Below this many output elements the stock kernel is as good (and may run on the CPU). */
@@ -80,8 +81,8 @@ function makeKernel(kernelName: string, op: Op): ProjectKernel {
         const outSize = outShape.reduce((x, y) => x * y, 1);
         const layouts = [layoutOf(a.shape, outShape), layoutOf(b.shape, outShape)] as [Layout | null, Layout | null];
         const fast =
-          a.dtype === 'float32' &&
-          b.dtype === 'float32' &&
+          storedAsFloat32(args.backend as WebGPUBackend, a) &&
+          storedAsFloat32(args.backend as WebGPUBackend, b) &&
           outSize >= MIN_ELEMENTS &&
           layouts[0] !== null &&
           layouts[1] !== null &&

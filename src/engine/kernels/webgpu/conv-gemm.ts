@@ -17,6 +17,7 @@
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type * as tf from '@tensorflow/tfjs';
 import type { ProjectKernel } from '../project-kernel';
+import { storedAsFloat32 } from './stored-float32';
 import { sumPartials } from './sum-partials';
 
 const TILE = 32;
@@ -227,7 +228,7 @@ export function convGemmKernel(spec: ConvGemmKernelSpec): ProjectKernel {
         const inputs = args.inputs as Record<string, tf.TensorInfo>;
         const attrs = args.attrs ?? {};
         const names = Object.keys(spec.inputs);
-        if (attrs.dataFormat !== 'NCHW' && names.every((n) => inputs[n]?.dtype === 'float32')) {
+        if (attrs.dataFormat !== 'NCHW' && names.every((n) => inputs[n] !== undefined && storedAsFloat32(args.backend as WebGPUBackend, inputs[n]))) {
           const layer = spec.layer(inputs, attrs);
           const shape = spec.shape(layer);
           if (fitsConvGemm(shape)) {
