@@ -42,7 +42,7 @@ export interface GemmOperands {
   readB: string;
 }
 
-export interface GemmShape {
+interface GemmShape {
   dimR: number;
   dimC: number;
   dimQ: number;
@@ -163,7 +163,7 @@ function fitsConvGemm(shape: GemmShape): boolean {
   return dimR > 0 && dimC > 0 && dimQ > 0 && Math.ceil(dimR / TILE) <= MAX_WORKGROUPS_PER_DIMENSION && Math.ceil(dimC / TILE) <= MAX_WORKGROUPS_PER_DIMENSION;
 }
 
-export interface ConvGemmRequest {
+interface ConvGemmRequest {
   /** Names the shader variant: the operand code (see `layerKey` for the constants written into it). */
   key: string;
   inputs: Array<{ name: string; tensor: tf.TensorInfo }>;
@@ -178,7 +178,7 @@ export interface ConvGemmRequest {
 }
 
 /** Runs C = A·B as described above; one launch, or two when the reduction is split. */
-export function runConvGemm(backend: WebGPUBackend, req: ConvGemmRequest): tf.TensorInfo {
+function runConvGemm(backend: WebGPUBackend, req: ConvGemmRequest): tf.TensorInfo {
   const { dimR, dimC, dimQ } = req.shape;
   const tilesR = Math.ceil(dimR / TILE);
   const tilesC = Math.ceil(dimC / TILE);
